@@ -1,0 +1,1 @@
+"""Imitation-learning algorithms. Nothing here imports mlflow, optuna or click."""

@@ -1,0 +1,305 @@
+"""One run: config -> envs, expert, demonstrations -> algorithm -> evaluation -> tracking."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+from stable_baselines3 import PPO
+from stable_baselines3.common.policies import ActorCriticPolicy
+from stable_baselines3.common.vec_env import VecEnv
+
+from imitation_mlflow.algorithms.bc import BC
+from imitation_mlflow.algorithms.logger import MetricLogger
+from imitation_mlflow.algorithms.policies import make_policy, save_policy_zip
+from imitation_mlflow.capture import capture_output
+from imitation_mlflow.config import (
+    ImitationConfig,
+    environment_configs,
+    flatten,
+    named_configs,
+    to_dict,
+)
+from imitation_mlflow.data import flatten_trajectories, generate_trajectories, trajectory_stats
+from imitation_mlflow.data.trajectories import Trajectory
+from imitation_mlflow.envs import check_env_id, make_venv
+from imitation_mlflow.errors import UserError, unknown_choice
+from imitation_mlflow.evaluation import evaluate, normalized_score
+from imitation_mlflow.experts.store import ExpertRef, load_expert, resolve_expert
+from imitation_mlflow.reference_scores import random_policy_stats
+from imitation_mlflow.seeding import RunSeeds
+from imitation_mlflow.tracking import log_policy_model, tracked_run
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXPERIMENT = "imitation"
+
+
+@dataclasses.dataclass
+class RunContext:
+    """What an algorithm's trainer gets: resolved config, envs, expert, data, logger."""
+
+    config: ImitationConfig
+    seeds: RunSeeds
+    venv: VecEnv
+    expert: PPO
+    demonstrations: list[Trajectory]
+    logger: MetricLogger
+    progress: bool
+
+
+Trainer = Callable[[RunContext], ActorCriticPolicy]
+
+
+def train_bc(ctx: RunContext) -> ActorCriticPolicy:
+    """Behavioral cloning on the expert demonstrations."""
+    cfg = ctx.config
+    torch.manual_seed(ctx.seeds.algorithm)
+    policy = make_policy(
+        ctx.venv.observation_space,
+        ctx.venv.action_space,
+        net_arch=cfg.policy.net_arch,
+        normalize_input=cfg.policy.normalize_input,
+    )
+    trainer = BC(
+        policy=policy,
+        demonstrations=flatten_trajectories(ctx.demonstrations),
+        batch_size=cfg.bc.batch_size,
+        lr=cfg.bc.lr,
+        l2_weight=cfg.bc.l2_weight,
+        ent_weight=cfg.bc.ent_weight,
+        logger=ctx.logger,
+        rng=np.random.default_rng(ctx.seeds.algorithm),
+    )
+    trainer.train(
+        n_epochs=cfg.bc.n_epochs,
+        n_batches=cfg.bc.n_batches,
+        log_interval=cfg.bc.log_interval,
+        progress=ctx.progress,
+    )
+    return policy
+
+
+TRAINERS: dict[str, Trainer] = {"bc": train_bc}
+"""Algorithm name -> trainer; the name is the sacred command and the ``algo`` tag."""
+
+TRAIN_SCRIPT = {"bc": "train_imitation"}
+"""Algorithm name -> the published script that ran it (the ``train_script`` tag)."""
+
+
+@dataclasses.dataclass
+class RunOutcome:
+    """What a finished (or failed) run returns: sacred-style status and result."""
+
+    run_id: str | None
+    status: str
+    """``COMPLETED``, ``FAILED`` or ``INTERRUPTED`` (sacred's names)."""
+    result: dict[str, Any] | None
+    metrics: dict[str, float]
+    config: ImitationConfig
+    fail_trace: str | None = None
+
+
+def env_name_for(gym_id: str) -> str:
+    """Named environment config for ``gym_id`` (``seals_half_cheetah``), else a sanitized id."""
+    for name in environment_configs():
+        if named_configs()[name]["environment.gym_id"] == gym_id:
+            return name
+    return gym_id.replace("/", "-")
+
+
+def validate(algo: str, config: ImitationConfig) -> tuple[ExpertRef, PPO]:
+    """Check everything a user can get wrong before any work starts; load the expert."""
+    if algo not in TRAINERS:
+        raise unknown_choice("algorithm", algo, list(TRAINERS))
+    check_env_id(config.environment.gym_id)
+    if config.bc.n_epochs is None and config.bc.n_batches is None:
+        raise UserError("set bc.n_epochs or bc.n_batches (both are None)")
+    for key, value in (
+        ("environment.num_vec", config.environment.num_vec),
+        ("demonstrations.n_expert_demos", config.demonstrations.n_expert_demos),
+        ("policy_evaluation.n_episodes_eval", config.policy_evaluation.n_episodes_eval),
+        ("bc.batch_size", config.bc.batch_size),
+    ):
+        if value < 1:
+            raise UserError(f"{key} must be at least 1 (got {value})")
+    ref = resolve_expert(config.environment.gym_id, config.expert.path)
+    expert = load_expert(ref)
+    check_expert_matches_env(expert, config.environment.gym_id, ref)
+    return ref, expert
+
+
+def check_expert_matches_env(expert: PPO, gym_id: str, ref: ExpertRef) -> None:
+    """Refuse, before the run, an expert trained on another environment."""
+    env = gym.make(gym_id)
+    if expert.observation_space.shape != env.observation_space.shape or (
+        expert.action_space != env.action_space
+        and getattr(expert.action_space, "shape", None) != env.action_space.shape
+    ):
+        raise UserError(
+            f"expert {str(ref.path)!r} was trained on other spaces ({expert.observation_space}, "
+            f"{expert.action_space}) than {gym_id} ({env.observation_space}, "
+            f"{env.action_space}); pass an expert for {gym_id}"
+        )
+    env.close()
+
+
+def run_experiment(
+    algo: str,
+    config: ImitationConfig,
+    *,
+    experiment: str = DEFAULT_EXPERIMENT,
+    env_name: str | None = None,
+    extra_tags: dict[str, str] | None = None,
+    progress: bool = True,
+) -> RunOutcome:
+    """Run ``algo`` with ``config`` as one MLflow run and return its sacred-style outcome.
+
+    User mistakes raise ``UserError`` before the run starts; failures during the run are
+    recorded (FAILED status, traceback in ``cout.txt``) and returned, not raised.
+    """
+    expert_ref, expert = validate(algo, config)
+    env_name = env_name or env_name_for(config.environment.gym_id)
+    run_name = f"{algo}-{env_name}-s{config.seed}"
+    tags = {
+        "algo": algo,
+        "env_id": config.environment.gym_id,
+        "env": env_name,
+        "seed": str(config.seed),
+        "train_script": TRAIN_SCRIPT[algo],
+        **(extra_tags or {}),
+    }
+    run_id: str | None = None
+    try:
+        with tracked_run(experiment=experiment, run_name=run_name, tags=tags) as tracked:
+            run_id = tracked.run_id
+            with tempfile.TemporaryDirectory() as tmp:
+                cout = Path(tmp) / "cout.txt"
+                try:
+                    with capture_output(cout):
+                        log.info("run %s (%s) started", run_name, run_id)
+                        tracked.log_params(flatten(config))
+                        tracked.log_json(to_dict(config), "config.json")
+                        tracked.set_tags(_expert_tags(expert_ref))
+                        result, metrics, policy_zip, example = _execute(
+                            algo, config, expert, tracked.metrics, progress, Path(tmp)
+                        )
+                        tracked.log_final_metrics(metrics)
+                        tracked.log_json(result, "result.json")
+                        log_policy_model(policy_zip, *example)
+                        log.info(
+                            "run %s finished: return %.1f, normalized score %.3f",
+                            run_name,
+                            metrics["imit_return_mean"],
+                            metrics["normalized_score"],
+                        )
+                finally:
+                    tracked.log_artifact(cout)
+    except Exception:
+        return RunOutcome(run_id, "FAILED", None, {}, config, fail_trace=traceback.format_exc())
+    except KeyboardInterrupt:
+        return RunOutcome(run_id, "INTERRUPTED", None, {}, config, fail_trace="interrupted")
+    return RunOutcome(run_id, "COMPLETED", result, metrics, config)
+
+
+def _expert_tags(ref: ExpertRef) -> dict[str, str]:
+    return {"expert_source": ref.source, "expert_path": str(ref.path), "expert_sha256": ref.sha256}
+
+
+def _execute(
+    algo: str,
+    config: ImitationConfig,
+    expert: PPO,
+    logger: MetricLogger,
+    progress: bool,
+    workdir: Path,
+) -> tuple[dict[str, Any], dict[str, float], Path, tuple[np.ndarray, np.ndarray]]:
+    try:
+        return _execute_logged(algo, config, expert, logger, progress, workdir)
+    except BaseException:
+        traceback.print_exc()  # lands in cout.txt
+        raise
+
+
+def _execute_logged(
+    algo: str,
+    config: ImitationConfig,
+    expert: PPO,
+    logger: MetricLogger,
+    progress: bool,
+    workdir: Path,
+) -> tuple[dict[str, Any], dict[str, float], Path, tuple[np.ndarray, np.ndarray]]:
+    torch.set_num_threads(1)  # small MLPs: a second thread costs more than it gives
+    seeds = RunSeeds.from_root(config.seed)
+    env_cfg = config.environment
+    started = time.perf_counter()
+
+    def venv(seed: int) -> VecEnv:
+        return make_venv(
+            env_cfg.gym_id,
+            num_vec=env_cfg.num_vec,
+            seed=seed,
+            parallel=env_cfg.parallel,
+            max_episode_steps=env_cfg.max_episode_steps,
+        )
+
+    demos_cfg = config.demonstrations
+    log.info("rolling out %d expert demonstrations", demos_cfg.n_expert_demos)
+    torch.manual_seed(seeds.demonstrations)
+    demonstrations = generate_trajectories(
+        lambda obs: expert.predict(obs, deterministic=demos_cfg.deterministic)[0],
+        venv(seeds.demonstrations),
+        demos_cfg.n_expert_demos,
+        desc="demonstrations" if progress else None,
+    )
+    expert_stats = trajectory_stats(demonstrations)
+    random_stats = random_policy_stats(env_cfg.gym_id, config.policy_evaluation.random_episodes)
+    train_venv = venv(seeds.env)
+    ctx = RunContext(config, seeds, train_venv, expert, demonstrations, logger, progress)
+    log.info("training %s", algo)
+    train_started = time.perf_counter()
+    policy = TRAINERS[algo](ctx)
+    train_seconds = time.perf_counter() - train_started
+    eval_cfg = config.policy_evaluation
+    log.info("evaluating on %d episodes", eval_cfg.n_episodes_eval)
+    imit_stats = evaluate(
+        policy,
+        venv(seeds.evaluation),
+        eval_cfg.n_episodes_eval,
+        deterministic=eval_cfg.deterministic,
+        seed=seeds.evaluation,
+    )
+    score = normalized_score(
+        imit_stats["monitor_return_mean"],
+        expert_stats["monitor_return_mean"],
+        random_stats["monitor_return_mean"],
+    )
+    metrics = {
+        "imit_return_mean": imit_stats["monitor_return_mean"],
+        "imit_return_std": imit_stats["monitor_return_std"],
+        "expert_return_mean": expert_stats["monitor_return_mean"],
+        "expert_return_std": expert_stats["monitor_return_std"],
+        "random_return_mean": random_stats["monitor_return_mean"],
+        "normalized_score": score,
+        "time/train_seconds": train_seconds,
+        "time/total_seconds": time.perf_counter() - started,
+    }
+    result = {
+        "imit_stats": imit_stats,
+        "expert_stats": expert_stats,
+        "random_stats": random_stats,
+        "normalized_score": score,
+    }
+    policy_zip = save_policy_zip(policy, train_venv, workdir / "policy.zip")
+    obs_example = demonstrations[0].obs[:2].astype(np.float32)
+    example = (obs_example, policy.predict(obs_example, deterministic=True)[0])
+    return result, metrics, policy_zip, example

@@ -1,0 +1,1 @@
+"""Experts: where they come from (explicit path, shipped package data) and how we train them."""

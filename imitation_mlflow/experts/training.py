@@ -1,0 +1,106 @@
+"""Train PPO experts locally with per-environment settings chosen by us."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import torch
+from stable_baselines3 import PPO
+
+from imitation_mlflow.envs import make_venv
+from imitation_mlflow.errors import unknown_choice
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExpertRecipe:
+    """PPO settings that train a good expert for one environment on a few CPU cores."""
+
+    timesteps: int
+    """Default environment-step budget."""
+    num_vec: int = 8
+    """Parallel (in-process) environments feeding PPO."""
+    n_steps: int = 256
+    """Rollout length per environment before each update."""
+    batch_size: int = 256
+    learning_rate: float = 3e-4
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    ent_coef: float = 0.0
+    clip_range: float = 0.2
+    n_epochs: int = 10
+    net_arch: tuple[int, ...] = (64, 64)
+    log_std_init: float = 0.0
+
+
+RECIPES: dict[str, ExpertRecipe] = {
+    "seals/CartPole-v0": ExpertRecipe(timesteps=120_000, n_steps=256, batch_size=256),
+    "seals/MountainCar-v0": ExpertRecipe(timesteps=300_000, ent_coef=0.01),
+    "seals/HalfCheetah-v1": ExpertRecipe(
+        timesteps=1_000_000,
+        num_vec=4,
+        n_steps=512,
+        batch_size=64,
+        learning_rate=3e-4,
+        gamma=0.98,
+        gae_lambda=0.92,
+        n_epochs=10,
+        net_arch=(256, 256),
+        log_std_init=-2.0,
+    ),
+}
+
+
+def recipe_for(gym_id: str) -> ExpertRecipe:
+    """Look up our PPO settings for ``gym_id``."""
+    if gym_id not in RECIPES:
+        raise unknown_choice("environment for expert training", gym_id, list(RECIPES))
+    return RECIPES[gym_id]
+
+
+def train_expert(
+    gym_id: str,
+    *,
+    seed: int,
+    timesteps: int | None = None,
+    progress_bar: bool = True,
+) -> PPO:
+    """Train a PPO expert for ``gym_id``; same seed and budget give the same expert on CPU."""
+    recipe = recipe_for(gym_id)
+    torch.manual_seed(seed)
+    venv = make_venv(gym_id, num_vec=recipe.num_vec, seed=seed)
+    model = PPO(
+        "MlpPolicy",
+        venv,
+        n_steps=recipe.n_steps,
+        batch_size=recipe.batch_size,
+        learning_rate=recipe.learning_rate,
+        gamma=recipe.gamma,
+        gae_lambda=recipe.gae_lambda,
+        ent_coef=recipe.ent_coef,
+        clip_range=recipe.clip_range,
+        n_epochs=recipe.n_epochs,
+        policy_kwargs={"net_arch": list(recipe.net_arch), "log_std_init": recipe.log_std_init}
+        if not _is_discrete(venv)
+        else {"net_arch": list(recipe.net_arch)},
+        seed=seed,
+        device="cpu",
+        verbose=0,
+    )
+    model.learn(total_timesteps=timesteps or recipe.timesteps, progress_bar=progress_bar)
+    return model
+
+
+def _is_discrete(venv: object) -> bool:
+    from gymnasium import spaces
+
+    return isinstance(getattr(venv, "action_space", None), spaces.Discrete)
+
+
+def save_expert(model: PPO, directory: Path, repo_name: str) -> Path:
+    """Write ``model`` as ``directory/<repo_name>/<repo_name>.zip``, the hub's file layout."""
+    target = directory / repo_name
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{repo_name}.zip"
+    model.save(path)
+    return path

@@ -1,0 +1,71 @@
+"""Policies as MLflow models: an SB3 zip inside a pyfunc model that maps observations to actions."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow.models import infer_signature
+from mlflow.pyfunc import PythonModel, PythonModelContext
+
+SB3_ARTIFACT = "sb3_zip"
+
+# Our predict is untyped on purpose (a numpy batch in, actions out); the schema comes from
+# the explicit signature logged with the model instead.
+warnings.filterwarnings("ignore", message=r".*type hints to the `predict` method.*")
+
+
+class SB3PolicyModel(PythonModel):  # type: ignore[misc]
+    """Serves an SB3 PPO zip: ``predict(observations) -> actions`` (deterministic by default)."""
+
+    def load_context(self, context: PythonModelContext) -> None:
+        """Load the SB3 model from the zip stored with the MLflow model."""
+        from stable_baselines3 import PPO
+
+        self.model = PPO.load(context.artifacts[SB3_ARTIFACT], device="cpu")
+
+    # No annotations: MLflow reads predict's type hints as an input schema.
+    def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+        """Actions for a ``(batch, *obs_shape)`` array (or DataFrame of flat observations)."""
+        obs = model_input.to_numpy() if isinstance(model_input, pd.DataFrame) else model_input
+        obs = np.asarray(obs, dtype=np.float32)
+        deterministic = bool((params or {}).get("deterministic", True))
+        actions, _ = self.model.predict(obs, deterministic=deterministic)
+        return np.asarray(actions)
+
+
+def log_policy_model(
+    zip_path: Path, obs_example: np.ndarray, act_example: np.ndarray, name: str = "policy"
+) -> str:
+    """Log the SB3 zip at ``zip_path`` as a pyfunc model of the active run; returns its URI.
+
+    ``obs_example`` ``(batch, *obs_shape)`` and ``act_example`` ``(batch, *act_shape)`` give
+    the model's signature.
+    """
+    info = mlflow.pyfunc.log_model(
+        signature=infer_signature(obs_example, act_example),
+        input_example=obs_example,
+        name=name,
+        python_model=str(Path(__file__).with_name("sb3_model_code.py")),
+        artifacts={SB3_ARTIFACT: str(zip_path)},
+        pip_requirements=_requirements(),
+    )
+    return str(info.model_uri)
+
+
+def load_policy_model(model_uri: str) -> Any:
+    """Load a policy logged by :func:`log_policy_model` as a pyfunc model."""
+    return mlflow.pyfunc.load_model(model_uri)
+
+
+def _requirements() -> list[str]:
+    from importlib.metadata import version
+
+    return [
+        f"{package}=={version(package)}"
+        for package in ("stable-baselines3", "torch", "gymnasium", "numpy", "mlflow")
+    ]

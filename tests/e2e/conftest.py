@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run a command of the installed package in ``cwd`` with the test's MLflow environment."""
+    env = dict(os.environ)
+    env.pop("MLFLOW_RUN_ID", None)
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture
+def cli_bin() -> Path:
+    """The ``imitation-mlflow`` console script of this interpreter's environment."""
+    return Path(sys.executable).parent / "imitation-mlflow"

@@ -1,0 +1,35 @@
+"""The layering rules of DESIGN.md, checked on the source (import-linter checks them in CI too)."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "imitation_mlflow"
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def _modules_importing(root: str) -> set[str]:
+    return {
+        str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if root in _imported_roots(p)
+    }
+
+
+def test_algorithms_never_import_mlflow_optuna_click():
+    for path in (PACKAGE / "algorithms").rglob("*.py"):
+        assert not {"mlflow", "optuna", "click"} & _imported_roots(path), path
+
+
+def test_only_tracking_imports_mlflow():
+    assert all(m.startswith("tracking/") for m in _modules_importing("mlflow"))
+
+
+def test_only_cli_imports_click():
+    assert _modules_importing("click") == {"cli.py"}

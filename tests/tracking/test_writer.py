@@ -1,0 +1,20 @@
+import mlflow
+from mlflow.tracking import MlflowClient
+
+from imitation_mlflow.tracking import BufferedMetricWriter
+
+
+def test_buffered_writer_keeps_every_point(mlflow_store):
+    client = MlflowClient()
+    experiment_id = client.create_experiment("writer")
+    run_id = client.create_run(experiment_id).info.run_id
+    writer = BufferedMetricWriter(client, run_id, max_buffer=1000)
+    for step in range(2500):
+        writer.record("bc/loss", 1.0 / (step + 1), step)
+    assert len(client.get_metric_history(run_id, "bc/loss")) == 2000  # two full buffers
+    writer.flush()
+    history = client.get_metric_history(run_id, "bc/loss")
+    assert len(history) == 2500
+    assert {m.step for m in history} == set(range(2500))
+    client.set_terminated(run_id)
+    assert mlflow.get_run(run_id).info.status == "FINISHED"
