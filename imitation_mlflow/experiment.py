@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EXPERIMENT = "imitation"
 
+MAX_ROLLOUT_ENVS = 64
+"""Most env copies used to roll out demonstrations or evaluation episodes at once."""
+
 
 @dataclasses.dataclass
 class RunContext:
@@ -243,10 +246,13 @@ def _execute_logged(
     env_cfg = config.environment
     started = time.perf_counter()
 
-    def venv(seed: int) -> VecEnv:
+    def venv(seed: int, episodes: int | None = None) -> VecEnv:
+        num_vec = env_cfg.num_vec
+        if episodes is not None:
+            num_vec = env_cfg.rollout_num_vec or min(episodes, MAX_ROLLOUT_ENVS)
         return make_venv(
             env_cfg.gym_id,
-            num_vec=env_cfg.num_vec,
+            num_vec=num_vec,
             seed=seed,
             parallel=env_cfg.parallel,
             max_episode_steps=env_cfg.max_episode_steps,
@@ -257,7 +263,7 @@ def _execute_logged(
     torch.manual_seed(seeds.demonstrations)
     demonstrations = generate_trajectories(
         lambda obs: expert.predict(obs, deterministic=demos_cfg.deterministic)[0],
-        venv(seeds.demonstrations),
+        venv(seeds.demonstrations, demos_cfg.n_expert_demos),
         demos_cfg.n_expert_demos,
         desc="demonstrations" if progress else None,
     )
@@ -273,7 +279,7 @@ def _execute_logged(
     log.info("evaluating on %d episodes", eval_cfg.n_episodes_eval)
     imit_stats = evaluate(
         policy,
-        venv(seeds.evaluation),
+        venv(seeds.evaluation, eval_cfg.n_episodes_eval),
         eval_cfg.n_episodes_eval,
         deterministic=eval_cfg.deterministic,
         seed=seeds.evaluation,

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from gymnasium import spaces
 from stable_baselines3.common.policies import ActorCriticPolicy
+from torch.nn.utils import parameters_to_vector
 from tqdm.auto import tqdm
 
 from imitation_mlflow.algorithms.logger import MetricLogger
@@ -93,7 +94,7 @@ class BC:
                 neglogp = -logp.mean()
                 entropy = dist.entropy()
                 ent = entropy.mean() if entropy is not None else torch.zeros(())
-                l2_norm = torch.stack([p.square().sum() for p in params]).sum()
+                l2_norm = parameters_to_vector(params).square().sum()
                 loss = neglogp - self.ent_weight * ent + self.l2_weight * l2_norm
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()

@@ -35,8 +35,7 @@ class RunningNorm(nn.Module):
     def update_stats(self, batch: torch.Tensor) -> None:
         """Fold a ``(batch, num_features)`` tensor into the running statistics."""
         batch_count = batch.shape[0]
-        batch_mean = batch.mean(0)
-        batch_var = batch.var(0, unbiased=False)
+        batch_var, batch_mean = torch.var_mean(batch, dim=0, unbiased=False)
         total = self.count + batch_count
         delta = batch_mean - self.running_mean
         new_mean = self.running_mean + delta * batch_count / total

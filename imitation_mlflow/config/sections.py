@@ -17,6 +17,9 @@ class EnvironmentConfig:
     """Step the copies in subprocesses (only worth it for slow environments)."""
     max_episode_steps: int | None = None
     """Override the environment's time limit (``None`` keeps the registered one)."""
+    rollout_num_vec: int | None = None
+    """Copies stepped together when rolling out demonstrations or evaluation episodes
+    (``None``: one per episode, at most 64, so the policy acts on one batch per time step)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
