@@ -37,7 +37,8 @@ from imitation_mlflow.evaluation import evaluate, normalized_score
 from imitation_mlflow.experts.store import ExpertRef, load_expert, resolve_expert
 from imitation_mlflow.reference_scores import random_policy_stats
 from imitation_mlflow.seeding import RunSeeds
-from imitation_mlflow.tracking import log_policy_model, tracked_run
+from imitation_mlflow.tracking.models import log_policy_model
+from imitation_mlflow.tracking.run import tracked_run
 
 log = logging.getLogger(__name__)
 

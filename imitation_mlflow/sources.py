@@ -9,11 +9,8 @@ import numpy as np
 import pandas as pd
 
 from imitation_mlflow.analysis.frame import add_normalized_scores
-from imitation_mlflow.envs import check_env_id
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.export import read_run_folders
-from imitation_mlflow.reference_scores import random_policy_stats
-from imitation_mlflow.tracking.queries import runs_frame
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +38,8 @@ def load_runs(
             )
         frame = scan.frame
     else:
+        from imitation_mlflow.tracking.queries import runs_frame  # mlflow: only when needed
+
         frame = runs_frame(source, suite=suite)
     if frame.empty:
         raise UserError(f"no runs found in {source!r}")
@@ -51,8 +50,14 @@ def load_runs(
 
 def fill_random_scores(frame: pd.DataFrame) -> pd.DataFrame:
     """Fill missing ``random_score`` with the locally measured (cached) uniform-random score."""
+    # Environments, torch and SB3 load only when a score is actually missing.
+    from imitation_mlflow.envs import check_env_id
+    from imitation_mlflow.reference_scores import random_policy_stats
+
     frame = frame.copy()
     missing = frame["random_score"].isna() & frame["env_id"].notna()
+    if not missing.any():
+        return frame
     for env_id in sorted(frame.loc[missing, "env_id"].unique()):
         try:
             check_env_id(env_id)

@@ -7,8 +7,6 @@ import warnings
 from collections.abc import Iterator
 
 import numpy as np
-from rliable import library as rly
-from rliable import metrics
 
 CONFIDENCE = 0.95
 
@@ -33,6 +31,8 @@ def seeded_bootstrap(seed: int) -> Iterator[None]:
 
 def iqm(scores: np.ndarray) -> float:
     """Interquartile mean of all entries of ``scores`` ``(num_runs, num_tasks)``."""
+    from rliable import metrics
+
     return float(metrics.aggregate_iqm(scores))
 
 
@@ -49,6 +49,8 @@ def aggregate_estimates(
     Returns:
         algorithm -> {"mean": (point, low, high), "iqm": (point, low, high)}.
     """
+    from rliable import library as rly  # imported on use: it costs ~1.5 s to import
+    from rliable import metrics
 
     def both(scores: np.ndarray) -> np.ndarray:
         return np.array([metrics.aggregate_mean(scores), metrics.aggregate_iqm(scores)])
@@ -92,6 +94,9 @@ def probability_of_improvement(
         (point, low, high): the probability that a run of X beats a run of Y on a task
         chosen uniformly at random (ties count one half).
     """
+    from rliable import library as rly
+    from rliable import metrics
+
     with seeded_bootstrap(seed):
         points, intervals = rly.get_interval_estimates(
             {"x,y": (scores_x, scores_y)},

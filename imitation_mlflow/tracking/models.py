@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,6 @@ from mlflow.models import infer_signature
 from mlflow.pyfunc import PythonModel, PythonModelContext
 
 SB3_ARTIFACT = "sb3_zip"
-
-# Our predict is untyped on purpose (a numpy batch in, actions out); the schema comes from
-# the explicit signature logged with the model instead.
-warnings.filterwarnings("ignore", message=r".*type hints to the `predict` method.*")
 
 
 class SB3PolicyModel(PythonModel):  # type: ignore[misc]

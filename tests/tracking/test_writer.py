@@ -1,7 +1,7 @@
 import mlflow
 from mlflow.tracking import MlflowClient
 
-from imitation_mlflow.tracking import BufferedMetricWriter
+from imitation_mlflow.tracking.writer import BufferedMetricWriter
 
 
 def test_buffered_writer_keeps_every_point(mlflow_store):
