@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import socket
 import tempfile
 import time
 import traceback
@@ -22,13 +23,7 @@ from imitation_mlflow.algorithms.bc import BC
 from imitation_mlflow.algorithms.logger import MetricLogger
 from imitation_mlflow.algorithms.policies import make_policy, save_policy_zip
 from imitation_mlflow.capture import capture_output
-from imitation_mlflow.config import (
-    ImitationConfig,
-    environment_configs,
-    flatten,
-    named_configs,
-    to_dict,
-)
+from imitation_mlflow.config import ImitationConfig, env_config_for, flatten, to_dict
 from imitation_mlflow.data import flatten_trajectories, generate_trajectories, trajectory_stats
 from imitation_mlflow.data.trajectories import Trajectory
 from imitation_mlflow.envs import check_env_id, make_venv
@@ -113,14 +108,6 @@ class RunOutcome:
     fail_trace: str | None = None
 
 
-def env_name_for(gym_id: str) -> str:
-    """Named environment config for ``gym_id`` (``seals_half_cheetah``), else a sanitized id."""
-    for name in environment_configs():
-        if named_configs()[name]["environment.gym_id"] == gym_id:
-            return name
-    return gym_id.replace("/", "-")
-
-
 def validate(algo: str, config: ImitationConfig) -> tuple[ExpertRef, PPO]:
     """Check everything a user can get wrong before any work starts; load the expert."""
     if algo not in TRAINERS:
@@ -172,7 +159,7 @@ def run_experiment(
     recorded (FAILED status, traceback in ``cout.txt``) and returned, not raised.
     """
     expert_ref, expert = validate(algo, config)
-    env_name = env_name or env_name_for(config.environment.gym_id)
+    env_name = env_name or env_config_for(config.environment.gym_id)
     run_name = f"{algo}-{env_name}-s{config.seed}"
     tags = {
         "algo": algo,
@@ -180,6 +167,7 @@ def run_experiment(
         "env": env_name,
         "seed": str(config.seed),
         "train_script": TRAIN_SCRIPT[algo],
+        "host": socket.gethostname(),
         **(extra_tags or {}),
     }
     run_id: str | None = None
@@ -199,6 +187,7 @@ def run_experiment(
                         )
                         tracked.log_final_metrics(metrics)
                         tracked.log_json(result, "result.json")
+                        tracked.log_artifact(policy_zip)
                         log_policy_model(policy_zip, *example)
                         log.info(
                             "run %s finished: return %.1f, normalized score %.3f",

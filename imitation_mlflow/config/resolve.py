@@ -177,17 +177,7 @@ def to_dict(config: Any) -> dict[str, Any]:
 
 def flatten(config: Any) -> dict[str, str]:
     """Flatten the config to dotted ``key -> str(value)`` pairs for MLflow params (< 500 chars)."""
-    out: dict[str, str] = {}
-
-    def walk(prefix: str, node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                walk(f"{prefix}{key}.", value)
-        else:
-            out[prefix[:-1]] = json.dumps(node) if isinstance(node, list) else str(node)
-
-    walk("", to_dict(config))
-    return out
+    return flatten_dict(to_dict(config))
 
 
 def build_config(
@@ -199,6 +189,25 @@ def build_config(
     """Defaults, then each named config in order, then dotted ``updates``: the resolved config."""
     values = {**expand_named(list(named), extra_named), **(updates or {})}
     return apply_overrides(config_cls(), values)
+
+
+def env_config_for(gym_id: str) -> str:
+    """Environment config naming ``gym_id`` (``seals_half_cheetah``), else a sanitized id."""
+    for name in environment_configs():
+        if named_configs()[name]["environment.gym_id"] == gym_id:
+            return name
+    return gym_id.replace("/", "-")
+
+
+def flatten_dict(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested plain data as dotted ``key -> str(value)`` pairs (lists as JSON)."""
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flatten_dict(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = json.dumps(value) if isinstance(value, list) else str(value)
+    return out
 
 
 def environment_configs() -> list[str]:
