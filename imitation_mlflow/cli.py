@@ -214,30 +214,49 @@ def _use_tracking_uri(uri: str | None) -> None:
         os.environ["MLFLOW_TRACKING_URI"] = uri
 
 
+def _summary_source(source: str | None, experiment: str | None) -> str:
+    """SOURCE, or the experiment named by --experiment; exactly one of them."""
+    if (source is None) == (experiment is None):
+        raise UserError("give either SOURCE (a folder, a .zip or an experiment) or --experiment")
+    return str(source or experiment)
+
+
+def _experiment_option(func: F) -> F:
+    return click.option(
+        "--experiment", default=None, help="Read this MLflow experiment (instead of SOURCE)."
+    )(func)
+
+
 @cli.group()
 def summarize() -> None:
     """Summarize runs from a folder / zip of sacred runs or an MLflow experiment name."""
 
 
 @summarize.command("csv")
-@click.argument("source")
+@click.argument("source", required=False)
+@_experiment_option
 @click.option("--all-statuses", is_flag=True, help="Keep every run and add a status column.")
 @_source_options
 @user_errors
 def summarize_csv(
-    source: str, all_statuses: bool, suite: str | None, tracking_uri: str | None
+    source: str | None,
+    experiment: str | None,
+    all_statuses: bool,
+    suite: str | None,
+    tracking_uri: str | None,
 ) -> None:
     """Print `algo, env, score, expert_score` for each completed run of SOURCE (CSV)."""
     from imitation_mlflow.analysis import summary_csv
     from imitation_mlflow.sources import load_runs
 
     _use_tracking_uri(tracking_uri)
-    frame = load_runs(source, suite=suite, measure_random=False)
+    frame = load_runs(_summary_source(source, experiment), suite=suite, measure_random=False)
     click.echo(summary_csv(frame, all_statuses=all_statuses), nl=False)
 
 
 @summarize.command("markdown")
-@click.argument("source")
+@click.argument("source", required=False)
+@_experiment_option
 @click.option("--output", type=click.Path(dir_okay=False), required=True, help="Markdown file.")
 @click.option("--reps", type=int, default=1000, show_default=True, help="Bootstrap repetitions.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
@@ -245,7 +264,8 @@ def summarize_csv(
 @_source_options
 @user_errors
 def summarize_markdown(
-    source: str,
+    source: str | None,
+    experiment: str | None,
     output: str,
     reps: int,
     seed: int,
@@ -260,6 +280,7 @@ def summarize_markdown(
     from imitation_mlflow.sources import load_runs
 
     _use_tracking_uri(tracking_uri)
+    source = _summary_source(source, experiment)
     frame = load_runs(source, suite=suite)
     out = Path(output)
     images: list[tuple[str, str]] = []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import socket
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +178,7 @@ def run_experiment(
             with tempfile.TemporaryDirectory() as tmp:
                 cout = Path(tmp) / "cout.txt"
                 try:
-                    with capture_output(cout):
+                    with capture_output(cout), _traceback_in_log():
                         log.info("run %s (%s) started", run_name, run_id)
                         tracked.log_params(flatten(config))
                         tracked.log_json(to_dict(config), "config.json")
@@ -204,26 +205,21 @@ def run_experiment(
     return RunOutcome(run_id, "COMPLETED", result, metrics, config)
 
 
+@contextlib.contextmanager
+def _traceback_in_log() -> Iterator[None]:
+    """Print any exception's traceback inside the captured output (``cout.txt``)."""
+    try:
+        yield
+    except BaseException:
+        traceback.print_exc()
+        raise
+
+
 def _expert_tags(ref: ExpertRef) -> dict[str, str]:
     return {"expert_source": ref.source, "expert_path": str(ref.path), "expert_sha256": ref.sha256}
 
 
 def _execute(
-    algo: str,
-    config: ImitationConfig,
-    expert: PPO,
-    logger: MetricLogger,
-    progress: bool,
-    workdir: Path,
-) -> tuple[dict[str, Any], dict[str, float], Path, tuple[np.ndarray, np.ndarray]]:
-    try:
-        return _execute_logged(algo, config, expert, logger, progress, workdir)
-    except BaseException:
-        traceback.print_exc()  # lands in cout.txt
-        raise
-
-
-def _execute_logged(
     algo: str,
     config: ImitationConfig,
     expert: PPO,

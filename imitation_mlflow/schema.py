@@ -12,3 +12,12 @@ RUN_COLUMNS = [
     "source",
 ]
 """Columns of a runs frame; ``status`` uses sacred's names (COMPLETED, FAILED, ...)."""
+
+SACRED_STATUS = {
+    "FINISHED": "COMPLETED",
+    "FAILED": "FAILED",
+    "KILLED": "INTERRUPTED",
+    "RUNNING": "RUNNING",
+    "SCHEDULED": "QUEUED",
+}
+"""MLflow run status -> the sacred status name analysis and the sacred layout use."""

@@ -17,17 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from imitation_mlflow.export.sacred_writer import sacred_run_record, write_run_folder
+from imitation_mlflow.schema import SACRED_STATUS
 from imitation_mlflow.tracking.records import RunRecord, json_artifact
 
 INDEX_FILE = ".mlflow_export.json"
-SACRED_STATUS = {
-    "FINISHED": "COMPLETED",
-    "FAILED": "FAILED",
-    "KILLED": "INTERRUPTED",
-    "RUNNING": "RUNNING",
-    "SCHEDULED": "QUEUED",
-}
-"""MLflow run status -> sacred run status."""
 ARTIFACTS = ("config.json", "result.json", "cout.txt", "policy.zip")
 """Run artifacts the exporter reads."""
 

@@ -12,15 +12,7 @@ from mlflow.tracking import MlflowClient
 
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.schema import RUN_COLUMNS as COLUMNS
-
-SACRED_STATUS = {
-    "FINISHED": "COMPLETED",
-    "FAILED": "FAILED",
-    "KILLED": "INTERRUPTED",
-    "RUNNING": "RUNNING",
-    "SCHEDULED": "QUEUED",
-}
-"""MLflow run status -> the sacred status name analysis and export use."""
+from imitation_mlflow.schema import SACRED_STATUS
 
 
 def runs_frame(experiment: str, *, suite: str | None = None) -> pd.DataFrame:

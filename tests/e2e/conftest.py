@@ -9,6 +9,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
+TINY = [
+    "--set",
+    "demonstrations.n_expert_demos=4",
+    "--set",
+    "bc.n_epochs=2",
+    "--set",
+    "policy_evaluation.n_episodes_eval=5",
+]
+"""Overrides that make a BC run on seals_cartpole take seconds (suite and SLURM tests)."""
+
 
 def run_cli(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run a command of the installed package in ``cwd`` with the test's MLflow environment."""

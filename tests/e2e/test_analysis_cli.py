@@ -56,7 +56,7 @@ def baseline_folder(tmp_path):
 
 
 def test_summarize_csv_from_mlflow_and_folder(bc_runs, tmp_path, cli_bin, baseline_folder):
-    done = run_cli([str(cli_bin), "summarize", "csv", "imitation"], tmp_path)
+    done = run_cli([str(cli_bin), "summarize", "csv", "--experiment", "imitation"], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
     assert lines[0] == "algo, env, score, expert_score" and len(lines) == 3

@@ -8,19 +8,10 @@ import time
 import mlflow
 import pytest
 
-from tests.e2e.conftest import run_cli
+from tests.e2e.conftest import TINY, run_cli
 from tests.e2e.slurm_cluster import missing_tools, slurm_cluster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slurm]
-
-TINY = [
-    "--set",
-    "demonstrations.n_expert_demos=4",
-    "--set",
-    "bc.n_epochs=2",
-    "--set",
-    "policy_evaluation.n_episodes_eval=5",
-]
 
 
 @pytest.mark.skipif(bool(missing_tools()), reason=f"SLURM/munge not installed: {missing_tools()}")

@@ -11,19 +11,10 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from tests.e2e.conftest import run_cli
+from tests.e2e.conftest import TINY, run_cli
 from tests.sacred_runs import write_run
 
 pytestmark = pytest.mark.e2e
-
-TINY = [
-    "--set",
-    "demonstrations.n_expert_demos=4",
-    "--set",
-    "bc.n_epochs=2",
-    "--set",
-    "policy_evaluation.n_episodes_eval=5",
-]
 
 
 def _training_runs(experiment: str = "imitation") -> list[mlflow.entities.Run]:
