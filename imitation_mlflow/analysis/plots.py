@@ -39,7 +39,8 @@ def plot_aggregate_intervals(
         metric_names=["Mean", "IQM"],
         algorithms=algos,
         xlabel="Normalized score",
-        xlabel_y_coordinate=-0.3,
+        xlabel_y_coordinate=-0.7,
+        row_height=0.8,
     )
     return _save(fig, path)
 
