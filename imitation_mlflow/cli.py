@@ -117,7 +117,8 @@ def train(
 ) -> None:
     """Train ALGO on ENV (an environment config such as seals_half_cheetah) as one MLflow run."""
     from imitation_mlflow.config import load_config_file
-    from imitation_mlflow.experiment import TRAINERS, run_experiment
+    from imitation_mlflow.experiment import run_experiment
+    from imitation_mlflow.trainers import TRAINERS, config_class
 
     if algo not in TRAINERS:
         raise unknown_choice("algorithm", algo, list(TRAINERS))
@@ -133,7 +134,7 @@ def train(
         updates["seed"] = seed
     if expert_path is not None:
         updates["expert.path"] = expert_path
-    config = build_config(ImitationConfig, named, updates, extra)
+    config = build_config(config_class(algo), named, updates, extra)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     tags = {"suite": suite_run_id, "mlflow.parentRunId": suite_run_id} if suite_run_id else None
     outcome = run_experiment(
@@ -155,9 +156,17 @@ def configs_command(name: str | None) -> None:
         for config_name in named_configs():
             click.echo(config_name)
         return
+    from imitation_mlflow.trainers import CONFIG_CLASS
+
     values = expand_named([name])
     click.echo(json.dumps(values, indent=2))
-    click.echo(json.dumps(to_dict(build_config(ImitationConfig, [name])), indent=2))
+    for script, config_cls in CONFIG_CLASS.items():
+        try:
+            resolved = build_config(config_cls, [name])
+        except UserError:
+            continue  # a config for the other script
+        click.echo(f"# resolved for {script}")
+        click.echo(json.dumps(to_dict(resolved), indent=2))
 
 
 @cli.group()

@@ -9,7 +9,7 @@ import socket
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +17,12 @@ import gymnasium as gym
 import numpy as np
 import torch
 from stable_baselines3 import PPO
-from stable_baselines3.common.policies import ActorCriticPolicy
 from stable_baselines3.common.vec_env import VecEnv
 
-from imitation_mlflow.algorithms.bc import BC
-from imitation_mlflow.algorithms.logger import MetricLogger
-from imitation_mlflow.algorithms.policies import make_policy, save_policy_zip
+from imitation_mlflow.algorithms.policies import save_policy_zip
 from imitation_mlflow.capture import capture_output
-from imitation_mlflow.config import ImitationConfig, env_config_for, flatten, to_dict
-from imitation_mlflow.data import flatten_trajectories, generate_trajectories, trajectory_stats
-from imitation_mlflow.data.trajectories import Trajectory
+from imitation_mlflow.config import CommonConfig, env_config_for, flatten, to_dict
+from imitation_mlflow.data import generate_trajectories, trajectory_stats
 from imitation_mlflow.envs import check_env_id, make_venv
 from imitation_mlflow.errors import UserError, unknown_choice
 from imitation_mlflow.evaluation import evaluate, normalized_score
@@ -34,7 +30,14 @@ from imitation_mlflow.experts.store import ExpertRef, load_expert, resolve_exper
 from imitation_mlflow.reference_scores import random_policy_stats
 from imitation_mlflow.seeding import RunSeeds
 from imitation_mlflow.tracking.models import log_policy_model
-from imitation_mlflow.tracking.run import tracked_run
+from imitation_mlflow.tracking.run import TrackedRun, tracked_run
+from imitation_mlflow.trainers import (
+    TRAIN_SCRIPT,
+    TRAINERS,
+    RunContext,
+    config_class,
+    validate_algo_config,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,58 +45,6 @@ DEFAULT_EXPERIMENT = "imitation"
 
 MAX_ROLLOUT_ENVS = 64
 """Most env copies used to roll out demonstrations or evaluation episodes at once."""
-
-
-@dataclasses.dataclass
-class RunContext:
-    """What an algorithm's trainer gets: resolved config, envs, expert, data, logger."""
-
-    config: ImitationConfig
-    seeds: RunSeeds
-    venv: VecEnv
-    expert: PPO
-    demonstrations: list[Trajectory]
-    logger: MetricLogger
-    progress: bool
-
-
-Trainer = Callable[[RunContext], ActorCriticPolicy]
-
-
-def train_bc(ctx: RunContext) -> ActorCriticPolicy:
-    """Behavioral cloning on the expert demonstrations."""
-    cfg = ctx.config
-    torch.manual_seed(ctx.seeds.algorithm)
-    policy = make_policy(
-        ctx.venv.observation_space,
-        ctx.venv.action_space,
-        net_arch=cfg.policy.net_arch,
-        normalize_input=cfg.policy.normalize_input,
-    )
-    trainer = BC(
-        policy=policy,
-        demonstrations=flatten_trajectories(ctx.demonstrations),
-        batch_size=cfg.bc.batch_size,
-        lr=cfg.bc.lr,
-        l2_weight=cfg.bc.l2_weight,
-        ent_weight=cfg.bc.ent_weight,
-        logger=ctx.logger,
-        rng=np.random.default_rng(ctx.seeds.algorithm),
-    )
-    trainer.train(
-        n_epochs=cfg.bc.n_epochs,
-        n_batches=cfg.bc.n_batches,
-        log_interval=cfg.bc.log_interval,
-        progress=ctx.progress,
-    )
-    return policy
-
-
-TRAINERS: dict[str, Trainer] = {"bc": train_bc}
-"""Algorithm name -> trainer; the name is the sacred command and the ``algo`` tag."""
-
-TRAIN_SCRIPT = {"bc": "train_imitation"}
-"""Algorithm name -> the published script that ran it (the ``train_script`` tag)."""
 
 
 @dataclasses.dataclass
@@ -105,22 +56,22 @@ class RunOutcome:
     """``COMPLETED``, ``FAILED`` or ``INTERRUPTED`` (sacred's names)."""
     result: dict[str, Any] | None
     metrics: dict[str, float]
-    config: ImitationConfig
+    config: CommonConfig
     fail_trace: str | None = None
 
 
-def validate(algo: str, config: ImitationConfig) -> tuple[ExpertRef, PPO]:
+def validate(algo: str, config: CommonConfig) -> tuple[ExpertRef, PPO]:
     """Check everything a user can get wrong before any work starts; load the expert."""
     if algo not in TRAINERS:
         raise unknown_choice("algorithm", algo, list(TRAINERS))
+    if not isinstance(config, config_class(algo)):
+        raise UserError(f"{algo} runs with a {config_class(algo).__name__}")
     check_env_id(config.environment.gym_id)
-    if config.bc.n_epochs is None and config.bc.n_batches is None:
-        raise UserError("set bc.n_epochs or bc.n_batches (both are None)")
+    validate_algo_config(algo, config)
     for key, value in (
         ("environment.num_vec", config.environment.num_vec),
         ("demonstrations.n_expert_demos", config.demonstrations.n_expert_demos),
         ("policy_evaluation.n_episodes_eval", config.policy_evaluation.n_episodes_eval),
-        ("bc.batch_size", config.bc.batch_size),
     ):
         if value < 1:
             raise UserError(f"{key} must be at least 1 (got {value})")
@@ -147,7 +98,7 @@ def check_expert_matches_env(expert: PPO, gym_id: str, ref: ExpertRef) -> None:
 
 def run_experiment(
     algo: str,
-    config: ImitationConfig,
+    config: CommonConfig,
     *,
     experiment: str = DEFAULT_EXPERIMENT,
     env_name: str | None = None,
@@ -184,7 +135,7 @@ def run_experiment(
                         tracked.log_json(to_dict(config), "config.json")
                         tracked.set_tags(_expert_tags(expert_ref))
                         result, metrics, policy_zip, example = _execute(
-                            algo, config, expert, tracked.metrics, progress, Path(tmp)
+                            algo, config, expert, tracked, progress, Path(tmp)
                         )
                         tracked.log_final_metrics(metrics)
                         tracked.log_json(result, "result.json")
@@ -221,9 +172,9 @@ def _expert_tags(ref: ExpertRef) -> dict[str, str]:
 
 def _execute(
     algo: str,
-    config: ImitationConfig,
+    config: CommonConfig,
     expert: PPO,
-    logger: MetricLogger,
+    tracked: TrackedRun,
     progress: bool,
     workdir: Path,
 ) -> tuple[dict[str, Any], dict[str, float], Path, tuple[np.ndarray, np.ndarray]]:
@@ -256,7 +207,17 @@ def _execute(
     expert_stats = trajectory_stats(demonstrations)
     random_stats = random_policy_stats(env_cfg.gym_id, config.policy_evaluation.random_episodes)
     train_venv = venv(seeds.env)
-    ctx = RunContext(config, seeds, train_venv, expert, demonstrations, logger, progress)
+    ctx = RunContext(
+        config=config,
+        seeds=seeds,
+        venv=train_venv,
+        expert=expert,
+        demonstrations=demonstrations,
+        logger=tracked.metrics,
+        progress=progress,
+        workdir=workdir,
+        save_artifact=tracked.log_artifact,
+    )
     log.info("training %s", algo)
     train_started = time.perf_counter()
     policy = TRAINERS[algo](ctx)

@@ -78,15 +78,20 @@ def make_policy(
     normalize_input: bool = True,
 ) -> ActorCriticPolicy:
     """Build the feed-forward actor-critic policy (FeedForward32 by default) on the CPU."""
-    kwargs: dict[str, object] = {"net_arch": list(net_arch)}
-    if normalize_input:
-        kwargs["features_extractor_class"] = NormalizeFeaturesExtractor
     return ActorCriticPolicy(
         observation_space,
         action_space,
         lr_schedule=lambda _: 0.0,  # the algorithm owns the optimizer
-        **kwargs,  # type: ignore[arg-type]
+        **policy_kwargs(net_arch, normalize_input),
     )
+
+
+def policy_kwargs(net_arch: tuple[int, ...], normalize_input: bool) -> dict[str, Any]:
+    """SB3 ``policy_kwargs`` of the benchmark policy (for PPO generators too)."""
+    kwargs: dict[str, Any] = {"net_arch": list(net_arch)}
+    if normalize_input:
+        kwargs["features_extractor_class"] = NormalizeFeaturesExtractor
+    return kwargs
 
 
 def save_policy_zip(policy: ActorCriticPolicy, venv: VecEnv, path: Path) -> Path:

@@ -15,7 +15,10 @@ from imitation_mlflow.config.resolve import (
     valid_keys,
 )
 from imitation_mlflow.config.sections import (
+    AdversarialAlgoConfig,
+    AdversarialConfig,
     BCConfig,
+    CommonConfig,
     DAggerConfig,
     DemonstrationsConfig,
     EnvironmentConfig,
@@ -23,9 +26,18 @@ from imitation_mlflow.config.sections import (
     ExpertConfig,
     ImitationConfig,
     PolicyConfig,
+    PPOKwargs,
+    RewardConfig,
+    RLConfig,
 )
 
 __all__ = [
+    "AdversarialAlgoConfig",
+    "AdversarialConfig",
+    "CommonConfig",
+    "PPOKwargs",
+    "RLConfig",
+    "RewardConfig",
     "BCConfig",
     "DAggerConfig",
     "DemonstrationsConfig",

@@ -103,8 +103,59 @@ class EvaluationConfig:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ImitationConfig:
-    """Everything one ``train_imitation`` run (BC or DAgger) depends on."""
+class PPOKwargs:
+    """SB3 PPO settings of the generator (the published ``rl.rl_kwargs``)."""
+
+    batch_size: int = 64
+    """PPO minibatch size."""
+    clip_range: float = 0.2
+    ent_coef: float = 0.0
+    gae_lambda: float = 0.95
+    gamma: float = 0.99
+    learning_rate: float = 3e-4
+    max_grad_norm: float = 0.5
+    n_epochs: int = 10
+    vf_coef: float = 0.5
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RLConfig:
+    """The generator: SB3 PPO."""
+
+    batch_size: int = 2048
+    """Environment steps collected per round (over all env copies) before a PPO update."""
+    rl_kwargs: PPOKwargs = PPOKwargs()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RewardConfig:
+    """The learned reward / discriminator network."""
+
+    net_arch: tuple[int, ...] = (32, 32)
+    """Hidden layers of the reward MLP (and of AIRL's potential h)."""
+    normalize_input: bool = True
+    """Normalize its inputs with a running mean and variance."""
+    normalize_output: bool = True
+    """Normalize the reward handed to the generator with a running mean and variance."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AdversarialAlgoConfig:
+    """Discriminator training (the published ``algorithm_kwargs``)."""
+
+    demo_batch_size: int = 64
+    """Expert (and as many generator) transitions per discriminator update."""
+    gen_replay_buffer_capacity: int | None = None
+    """Most recent generator transitions kept for the discriminator (None: one round's)."""
+    n_disc_updates_per_round: int = 4
+    """Discriminator updates after each generator round."""
+    disc_lr: float = 1e-3
+    """Adam learning rate of the discriminator."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CommonConfig:
+    """Sections every training script shares."""
 
     seed: int = 0
     """Root of every random stream of the run (envs, demonstrations, training, evaluation)."""
@@ -112,6 +163,25 @@ class ImitationConfig:
     expert: ExpertConfig = ExpertConfig()
     demonstrations: DemonstrationsConfig = DemonstrationsConfig()
     policy: PolicyConfig = PolicyConfig()
+    policy_evaluation: EvaluationConfig = EvaluationConfig()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImitationConfig(CommonConfig):
+    """Everything one ``train_imitation`` run (BC or DAgger) depends on."""
+
     bc: BCConfig = BCConfig()
     dagger: DAggerConfig = DAggerConfig()
-    policy_evaluation: EvaluationConfig = EvaluationConfig()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AdversarialConfig(CommonConfig):
+    """Everything one ``train_adversarial`` run (GAIL or AIRL) depends on."""
+
+    total_timesteps: int = 1_000_000
+    """Generator environment steps over the whole run."""
+    checkpoint_interval: int = 0
+    """Save policy and reward net every this many rounds (0: only at the end)."""
+    rl: RLConfig = RLConfig()
+    reward: RewardConfig = RewardConfig()
+    algorithm_kwargs: AdversarialAlgoConfig = AdversarialAlgoConfig()

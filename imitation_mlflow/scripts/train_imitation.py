@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from imitation_mlflow.config import ImitationConfig
-from imitation_mlflow.experiment import TRAIN_SCRIPT
 from imitation_mlflow.scripts.sacred_shim import Experiment
+from imitation_mlflow.trainers import TRAIN_SCRIPT
 
 train_imitation_ex = Experiment(
     "train_imitation",

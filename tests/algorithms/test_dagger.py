@@ -1,0 +1,67 @@
+import numpy as np
+import torch
+
+from imitation_mlflow.algorithms.bc import BC
+from imitation_mlflow.algorithms.dagger import DAgger, exponential_beta, linear_beta
+from imitation_mlflow.algorithms.logger import MemoryLogger
+from imitation_mlflow.algorithms.policies import make_policy
+from imitation_mlflow.data import Transitions
+from imitation_mlflow.envs import make_venv
+
+
+def test_beta_schedules_by_hand():
+    linear = linear_beta(4)
+    assert [linear(r) for r in range(6)] == [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+    exponential = exponential_beta(0.5)
+    assert [exponential(r) for r in range(3)] == [1.0, 0.5, 0.25]
+
+
+def _dagger(seed: int, logger: MemoryLogger) -> DAgger:
+    venv = make_venv("seals/CartPole-v0", num_vec=2, seed=seed, max_episode_steps=20)
+    torch.manual_seed(seed)
+    policy = make_policy(venv.observation_space, venv.action_space)
+    empty = Transitions(
+        np.zeros((1, 4), np.float32), np.zeros(1, int), np.zeros((1, 4)), np.ones(1, bool)
+    )
+    bc = BC(
+        policy=policy,
+        demonstrations=empty,
+        batch_size=16,
+        lr=1e-3,
+        l2_weight=0.0,
+        ent_weight=0.0,
+        logger=logger,
+        rng=np.random.default_rng(seed),
+    )
+    return DAgger(
+        venv=venv,
+        bc=bc,
+        expert_act=lambda obs: (obs[:, 2] > 0).astype(int),
+        beta_schedule=linear_beta(2),
+        logger=logger,
+        rng=np.random.default_rng(seed),
+        min_episodes=2,
+        min_timesteps=50,
+    )
+
+
+def test_rounds_respect_minimums_and_label_with_the_expert():
+    logger = MemoryLogger()
+    dagger = _dagger(0, logger)
+    dagger.train(150, n_epochs=1, n_batches=None, log_interval=100)
+    # each round: at least 2 episodes and 50 steps of 20-step episodes -> 3 episodes = 60 steps
+    assert [v for _, v in logger.points["dagger/n_transitions"]] == [60, 120, 180]
+    assert [v for _, v in logger.points["dagger/beta"]] == [1.0, 0.5, 0.0]
+    assert dagger.timesteps == 180 and dagger.round == 3
+    data = dagger.parts[-1]
+    np.testing.assert_array_equal(data.acts, (data.obs[:, 2] > 0).astype(int))
+
+
+def test_same_seed_same_dagger():
+    runs = []
+    for _ in range(2):
+        dagger = _dagger(3, MemoryLogger())
+        dagger.train(100, n_epochs=1, n_batches=None, log_interval=100)
+        runs.append([p.detach().clone() for p in dagger.bc.policy.parameters()])
+    for a, b in zip(*runs):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
