@@ -64,6 +64,7 @@ def cli() -> None:
     with `mlflow ui`.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("absl").setLevel(logging.WARNING)  # rliable's per-bootstrap chatter
 
 
 @cli.command()

@@ -54,7 +54,7 @@ def plot_performance_profiles(matrices: dict[str, np.ndarray], path: Path, *, re
     plot_utils.plot_performance_profiles(
         profiles, taus, performance_profile_cis=cis, xlabel=r"Normalized score $\tau$", ax=ax
     )
-    ax.legend(list(usable), loc="lower left")
+    ax.legend(ax.get_lines()[: len(usable)], list(usable), loc="lower left")
     return _save(fig, path)
 
 

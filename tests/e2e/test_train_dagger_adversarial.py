@@ -84,3 +84,17 @@ def test_adversarial_user_errors(mlflow_store):
         train_adversarial_ex.run(command_name="gail", config_updates={"bc.batch_size": 3})
     with pytest.raises(UserError, match="valid choices: bc, dagger"):
         train_imitation_ex.run(command_name="gail")
+
+
+@pytest.mark.parametrize("algo", ["gail", "airl"])
+def test_adversarial_solves_cartpole(mlflow_store, tmp_path, cli_bin, algo):
+    done = run_cli(
+        [str(cli_bin), "train", algo, "seals_cartpole", "--seed", "0", "--no-progress"], tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    (run,) = mlflow.search_runs(experiment_names=["imitation"], output_format="list")
+    assert run.data.metrics["normalized_score"] >= 0.9
+    accuracy = [
+        m.value for m in MlflowClient().get_metric_history(run.info.run_id, "disc/accuracy")
+    ]
+    assert 0.5 < max(accuracy) and min(accuracy[len(accuracy) // 2 :]) < 1.0
