@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -101,6 +102,13 @@ def cli() -> None:
 )
 @click.option("--progress/--no-progress", default=True, help="Show progress bars.")
 @click.option("--suite", "suite_run_id", default=None, hidden=True, help="Parent suite run id.")
+@click.option(
+    "--resume",
+    "resume_run_id",
+    default=None,
+    metavar="RUN_ID",
+    help="Continue a killed GAIL/AIRL run from its last checkpoint, in the same MLflow run.",
+)
 @user_errors
 def train(
     algo: str,
@@ -115,6 +123,7 @@ def train(
     experiment: str,
     progress: bool,
     suite_run_id: str | None,
+    resume_run_id: str | None,
 ) -> None:
     """Train ALGO on ENV (an environment config such as seals_half_cheetah) as one MLflow run."""
     from imitation_mlflow.config import load_config_file
@@ -135,12 +144,34 @@ def train(
         updates["seed"] = seed
     if expert_path is not None:
         updates["expert.path"] = expert_path
-    config = build_config(config_class(algo), named, updates, extra)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
     tags = {"suite": suite_run_id, "mlflow.parentRunId": suite_run_id} if suite_run_id else None
-    outcome = run_experiment(
-        algo, config, experiment=experiment, env_name=env, progress=progress, extra_tags=tags
-    )
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    with tempfile.TemporaryDirectory() as tmp:
+        resume = None
+        if resume_run_id:
+            from imitation_mlflow.config import flatten_dict
+            from imitation_mlflow.tracking.checkpoints import latest_checkpoint
+
+            resume = latest_checkpoint(resume_run_id, Path(tmp))
+            if resume.tags.get("algo") != algo:
+                raise UserError(
+                    f"run {resume_run_id} is a {resume.tags.get('algo')} run, not {algo}"
+                )
+            # The run's own config, then only the explicit --set/--overrides (params logged at
+            # the start cannot change in MLflow, so the changes are recorded as a tag).
+            changed = " ".join([*overrides.split(), *sets])
+            tags = {**(tags or {}), "resume_overrides": changed} if changed else tags
+            named, updates = [], {**flatten_dict(resume.config), **updates}
+        config = build_config(config_class(algo), named, updates, extra)
+        outcome = run_experiment(
+            algo,
+            config,
+            experiment=experiment,
+            env_name=env,
+            progress=progress,
+            extra_tags=tags,
+            resume=resume,
+        )
     click.echo(f"status: {outcome.status}  run_id: {outcome.run_id}")
     if outcome.status != "COMPLETED":
         click.echo(outcome.fail_trace or "", err=True)

@@ -29,6 +29,7 @@ from imitation_mlflow.evaluation import evaluate, normalized_score
 from imitation_mlflow.experts.store import ExpertRef, load_expert, resolve_expert
 from imitation_mlflow.reference_scores import random_policy_stats
 from imitation_mlflow.seeding import RunSeeds
+from imitation_mlflow.tracking.checkpoints import Checkpoint
 from imitation_mlflow.tracking.models import log_policy_model
 from imitation_mlflow.tracking.run import TrackedRun, tracked_run
 from imitation_mlflow.trainers import (
@@ -104,6 +105,7 @@ def run_experiment(
     env_name: str | None = None,
     extra_tags: dict[str, str] | None = None,
     progress: bool = True,
+    resume: Checkpoint | None = None,
 ) -> RunOutcome:
     """Run ``algo`` with ``config`` as one MLflow run and return its sacred-style outcome.
 
@@ -111,6 +113,8 @@ def run_experiment(
     recorded (FAILED status, traceback in ``cout.txt``) and returned, not raised.
     """
     expert_ref, expert = validate(algo, config)
+    if resume is not None and TRAIN_SCRIPT[algo] != "train_adversarial":
+        raise UserError(f"--resume continues GAIL and AIRL runs; {algo} runs are short")
     env_name = env_name or env_config_for(config.environment.gym_id)
     run_name = f"{algo}-{env_name}-s{config.seed}"
     tags = {
@@ -124,18 +128,28 @@ def run_experiment(
     }
     run_id: str | None = None
     try:
-        with tracked_run(experiment=experiment, run_name=run_name, tags=tags) as tracked:
+        with tracked_run(
+            experiment=experiment,
+            run_name=run_name,
+            tags=tags,
+            resume_run_id=resume.run_id if resume else None,
+        ) as tracked:
             run_id = tracked.run_id
             with tempfile.TemporaryDirectory() as tmp:
                 cout = Path(tmp) / "cout.txt"
+                cout.write_text(resume.cout if resume else "")
                 try:
                     with capture_output(cout), _traceback_in_log():
-                        log.info("run %s (%s) started", run_name, run_id)
-                        tracked.log_params(flatten(config))
-                        tracked.log_json(to_dict(config), "config.json")
+                        if resume is None:
+                            log.info("run %s (%s) started", run_name, run_id)
+                            tracked.log_params(flatten(config))
+                            tracked.log_json(to_dict(config), "config.json")
+                        else:
+                            log.info("run %s resumed after round %d", run_id, resume.round)
+                            tracked.set_tags({"resumed_from_round": str(resume.round)})
                         tracked.set_tags(_expert_tags(expert_ref))
                         result, metrics, policy_zip, example = _execute(
-                            algo, config, expert, tracked, progress, Path(tmp)
+                            algo, config, expert, tracked, progress, Path(tmp), resume
                         )
                         tracked.log_final_metrics(metrics)
                         tracked.log_json(result, "result.json")
@@ -177,6 +191,7 @@ def _execute(
     tracked: TrackedRun,
     progress: bool,
     workdir: Path,
+    resume: Checkpoint | None,
 ) -> tuple[dict[str, Any], dict[str, float], Path, tuple[np.ndarray, np.ndarray]]:
     torch.set_num_threads(1)  # small MLPs: a second thread costs more than it gives
     seeds = RunSeeds.from_root(config.seed)
@@ -217,6 +232,7 @@ def _execute(
         progress=progress,
         workdir=workdir,
         save_artifact=tracked.log_artifact,
+        resume=resume,
     )
     log.info("training %s", algo)
     train_started = time.perf_counter()

@@ -43,6 +43,8 @@ class RunContext:
     workdir: Path
     save_artifact: Callable[[Path, str | None], None]
     """Store a file with the run (e.g. a checkpoint) under an artifact folder."""
+    resume: Any = None
+    """A ``tracking.checkpoints.Checkpoint`` to continue from, or ``None``."""
 
 
 Trainer = Callable[[RunContext], ActorCriticPolicy]
@@ -156,6 +158,13 @@ def _train_adversarial(ctx: RunContext, algo: type[AdversarialTrainer]) -> Actor
         disc_lr=algo_cfg.disc_lr,
         normalize_reward=cfg.reward.normalize_output,
     )
+
+    if ctx.resume is not None:
+        saved = PPO.load(ctx.resume.directory / "policy.zip", device="cpu")
+        gen.policy.load_state_dict(saved.policy.state_dict())
+        reward_net.load_state_dict(torch.load(ctx.resume.directory / "reward_net.pt"))
+        trainer.round = ctx.resume.round
+        gen.num_timesteps = ctx.resume.round * trainer.round_steps
 
     def save(folder: str) -> None:
         directory = ctx.workdir / folder

@@ -79,14 +79,18 @@ def experiment_id(client: MlflowClient, name: str) -> str:
 
 
 @contextlib.contextmanager
-def tracked_run(*, experiment: str, run_name: str, tags: dict[str, str]) -> Iterator[TrackedRun]:
+def tracked_run(
+    *, experiment: str, run_name: str, tags: dict[str, str], resume_run_id: str | None = None
+) -> Iterator[TrackedRun]:
     """Open an MLflow run and always close it as FINISHED, FAILED or KILLED.
 
     Under ``mlflow run`` (``MLFLOW_RUN_ID`` set) the launcher's run is reused and renamed;
-    otherwise a new run is created in ``experiment``.
+    ``resume_run_id`` reopens an earlier run; otherwise a new run is created in ``experiment``.
     """
     client = MlflowClient()
-    if os.environ.get("MLFLOW_RUN_ID"):
+    if resume_run_id:
+        run = mlflow.start_run(run_id=resume_run_id)
+    elif os.environ.get("MLFLOW_RUN_ID"):
         run = mlflow.start_run()
     else:
         run = mlflow.start_run(

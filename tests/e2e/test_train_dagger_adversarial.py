@@ -98,3 +98,77 @@ def test_adversarial_solves_cartpole(mlflow_store, tmp_path, cli_bin, algo):
         m.value for m in MlflowClient().get_metric_history(run.info.run_id, "disc/accuracy")
     ]
     assert 0.5 < max(accuracy) and min(accuracy[len(accuracy) // 2 :]) < 1.0
+
+
+def test_killed_gail_run_resumes_from_its_checkpoint(mlflow_store, tmp_path, cli_bin):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_RUN_ID"}
+    process = subprocess.Popen(
+        [
+            str(cli_bin),
+            "train",
+            "gail",
+            "seals_cartpole",
+            "--config",
+            "fast_adversarial",
+            "--set",
+            "total_timesteps=1000000",
+            "--set",
+            "checkpoint_interval=3",
+            "--set",
+            "environment.max_episode_steps=50",
+            "--no-progress",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = MlflowClient()
+    deadline = time.time() + 180
+    run_id = None
+    while time.time() < deadline and run_id is None:
+        time.sleep(1)
+        runs = (
+            mlflow.search_runs(experiment_names=["imitation"], output_format="list")
+            if (mlflow.get_experiment_by_name("imitation"))
+            else []
+        )
+        if runs and len(client.list_artifacts(runs[0].info.run_id, "checkpoints")) >= 2:
+            run_id = runs[0].info.run_id
+    assert run_id, "no checkpoint appeared"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=120) == 1
+    killed = mlflow.get_run(run_id)
+    assert killed.info.status == "KILLED"
+    last = max(int(a.path.rsplit("/", 1)[-1]) for a in client.list_artifacts(run_id, "checkpoints"))
+
+    done = run_cli(
+        [
+            str(cli_bin),
+            "train",
+            "gail",
+            "seals_cartpole",
+            "--resume",
+            run_id,
+            "--set",
+            f"total_timesteps={256 * (last + 4)}",
+            "--no-progress",
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(mlflow.search_runs(experiment_names=["imitation"], output_format="list")) == 1
+    resumed = mlflow.get_run(run_id)
+    assert resumed.info.status == "FINISHED"
+    assert resumed.data.tags["resumed_from_round"] == str(last)
+    rounds = [int(m.value) for m in client.get_metric_history(run_id, "gen/round")]
+    assert rounds[-4:] == [last + 1, last + 2, last + 3, last + 4]
+    assert "normalized_score" in resumed.data.metrics
+
+    wrong = run_cli([str(cli_bin), "train", "airl", "seals_cartpole", "--resume", run_id], tmp_path)
+    assert wrong.returncode == 2 and "is a gail run" in wrong.stderr
