@@ -466,6 +466,7 @@ def _prepare_suite(
     if quick:
         algos, envs, seeds, seed_list = "all", ",".join(suite.QUICK_ENVS), suite.QUICK_SEEDS, None
     entries = suite.expand_matrix(algos, envs, seeds, seed_list)
+    suite.check_sets(entries, sets)
     suite_name = name or suite.suite_name(entries, sets)
     params = {
         "algos": algos,

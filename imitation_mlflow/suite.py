@@ -18,9 +18,9 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from imitation_mlflow.config import environment_configs
+from imitation_mlflow.config import environment_configs, valid_keys
 from imitation_mlflow.errors import UserError, unknown_choice
-from imitation_mlflow.experiment import TRAINERS
+from imitation_mlflow.trainers import TRAINERS, config_class
 
 MUJOCO_ENVS = ["seals_ant", "seals_half_cheetah", "seals_hopper", "seals_swimmer", "seals_walker"]
 """What ``--envs all`` means: the five environments of the published benchmark."""
@@ -81,10 +81,29 @@ def suite_name(entries: Sequence[SuiteEntry], sets: Sequence[str]) -> str:
     return f"suite-{'+'.join(algos)}-{'+'.join(envs)}-{len(seeds)}seeds{extra}"
 
 
+def sets_for(algo: str, sets: Sequence[str]) -> list[str]:
+    """The ``KEY=VALUE`` overrides that exist in ``algo``'s config (``bc.*`` skips GAIL runs)."""
+    keys = set(valid_keys(config_class(algo)))
+    return [item for item in sets if item.split("=", 1)[0].strip() in keys]
+
+
+def check_sets(entries: Sequence[SuiteEntry], sets: Sequence[str]) -> None:
+    """Every override must apply to at least one run of the suite."""
+    algos = {e.algo for e in entries}
+    for item in sets:
+        if not any(item in sets_for(algo, [item]) for algo in algos):
+            key = item.split("=", 1)[0]
+            valid = sorted({k for algo in algos for k in valid_keys(config_class(algo))})
+            raise unknown_choice("config key for this suite", key, valid)
+
+
 def train_command(
     entry: SuiteEntry, *, experiment: str, suite_run_id: str, sets: Sequence[str]
 ) -> list[str]:
-    """The ``imitation-mlflow train`` command of one run (this interpreter, so any venv works)."""
+    """The ``imitation-mlflow train`` command of one run (this interpreter, so any venv works).
+
+    Only the overrides that exist in the run's config are passed on.
+    """
     command = [
         sys.executable,
         "-m",
@@ -100,7 +119,7 @@ def train_command(
         suite_run_id,
         "--no-progress",
     ]
-    for item in sets:
+    for item in sets_for(entry.algo, sets):
         command += ["--set", item]
     return command
 

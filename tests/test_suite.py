@@ -23,7 +23,7 @@ def test_matrix_is_the_cross_product():
 
 def test_seed_list_and_errors():
     assert [e.seed for e in expand_matrix("bc", "seals_cartpole", 10, "3,7")] == [3, 7]
-    with pytest.raises(UserError, match="valid choices: bc"):
+    with pytest.raises(UserError, match="valid choices: airl, bc, dagger, gail"):
         expand_matrix("bc,gaill", "seals_cartpole", 1)
     with pytest.raises(UserError, match="seals_hopper"):
         expand_matrix("bc", "seals_hoper", 1)

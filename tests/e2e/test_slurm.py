@@ -8,7 +8,7 @@ import time
 import mlflow
 import pytest
 
-from tests.e2e.conftest import TINY, run_cli
+from tests.e2e.conftest import TINY_BC, run_cli
 from tests.e2e.slurm_cluster import missing_tools, slurm_cluster
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slurm]
@@ -34,7 +34,7 @@ def test_job_array_runs_every_task(mlflow_store, tmp_path, cli_bin):
             str(script),
             "--log-dir",
             str(tmp_path / "logs"),
-            *TINY,
+            *TINY_BC,
         ],
         tmp_path,
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from tests.e2e.conftest import TINY, run_cli
+from tests.e2e.conftest import TINY, TINY_BC, run_cli
 from tests.sacred_runs import write_run
 
 pytestmark = pytest.mark.e2e
@@ -32,21 +32,31 @@ def quick_suite(mlflow_store, tmp_path, cli_bin):
 
 def test_local_suite_runs_skips_and_forces(quick_suite, tmp_path, cli_bin):
     runs = _training_runs()
-    assert sorted(r.info.run_name for r in runs) == ["bc-seals_cartpole-s0", "bc-seals_cartpole-s1"]
+    assert sorted(r.info.run_name for r in runs) == [
+        f"{algo}-seals_cartpole-s{seed}"
+        for algo in ("airl", "bc", "dagger", "gail")
+        for seed in (0, 1)
+    ]
     assert {r.info.status for r in runs} == {"FINISHED"}
+    gail = next(r for r in runs if r.data.tags["algo"] == "gail")
+    assert gail.data.params["total_timesteps"] == "1024"  # only the keys GAIL has reach it
     (parent_id,) = {r.data.tags["suite"] for r in runs}
     parent = mlflow.get_run(parent_id)
     assert parent.info.status == "FINISHED" and parent.data.tags["best_child"] in {
         r.info.run_id for r in runs
     }
     assert all(r.data.tags["mlflow.parentRunId"] == parent_id for r in runs)
-    assert "done=2" in quick_suite.stderr and "remaining=0" in quick_suite.stderr
+    assert "done=8" in quick_suite.stderr and "remaining=0" in quick_suite.stderr
     again = run_cli([str(cli_bin), "benchmark", "run", "--quick", *TINY], tmp_path)
-    assert "0 to run, 2 already FINISHED" in again.stdout
-    assert len(_training_runs()) == 2
-    forced = run_cli([str(cli_bin), "benchmark", "run", "--quick", "--force", *TINY], tmp_path)
-    assert forced.returncode == 0 and "2 to run" in forced.stdout
-    assert len(_training_runs()) == 4
+    assert "0 to run, 8 already FINISHED" in again.stdout
+    assert len(_training_runs()) == 8
+    forced = run_cli(
+        [str(cli_bin), "benchmark", "run", "--quick", "--force", "--jobs", "2", *TINY], tmp_path
+    )
+    assert forced.returncode == 0 and "8 to run" in forced.stdout
+    assert len(_training_runs()) == 16
+    bad = run_cli([str(cli_bin), "benchmark", "run", "--quick", "--set", "bc.bogus=1"], tmp_path)
+    assert bad.returncode == 2 and "bc.batch_size" in bad.stderr
 
 
 def test_command_lines_run_under_any_shell(mlflow_store, tmp_path, cli_bin):
@@ -61,7 +71,7 @@ def test_command_lines_run_under_any_shell(mlflow_store, tmp_path, cli_bin):
             "seals_cartpole",
             "--seed-list",
             "5",
-            *TINY,
+            *TINY_BC,
         ],
         tmp_path,
     )
@@ -85,16 +95,17 @@ def test_export_import_round_trip(quick_suite, tmp_path, cli_bin):
     out = tmp_path / "out"
     done = run_cli([str(cli_bin), "export", "sacred", str(out)], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    numbered = sorted(p.name for p in (out / "sacred" / "train_imitation").iterdir())
-    assert numbered == ["1", "2"]
-    run_dirs = sorted((out / "bc" / "seals-CartPole-v0").iterdir())
-    assert len(run_dirs) == 2
-    for run_dir in run_dirs:
-        link = run_dir / "sacred"
-        assert link.is_symlink() and os.readlink(link).startswith(
-            "../../../sacred/train_imitation/"
-        )
-        assert (link / "run.json").is_file() and (run_dir / "policy.zip").is_file()
+    for script in ("train_imitation", "train_adversarial"):
+        numbered = sorted(p.name for p in (out / "sacred" / script).iterdir())
+        assert numbered == ["1", "2", "3", "4"]
+    for algo, script in (("bc", "train_imitation"), ("gail", "train_adversarial")):
+        run_dirs = sorted((out / algo / "seals-CartPole-v0").iterdir())
+        assert len(run_dirs) == 2
+        for run_dir in run_dirs:
+            link = run_dir / "sacred"
+            assert link.is_symlink()
+            assert os.readlink(link).startswith(f"../../../sacred/{script}/")
+            assert (link / "run.json").is_file() and (run_dir / "policy.zip").is_file()
     run = json.loads((out / "sacred" / "train_imitation" / "1" / "run.json").read_text())
     assert {
         "command",
@@ -115,15 +126,15 @@ def test_export_import_round_trip(quick_suite, tmp_path, cli_bin):
     assert len(metrics["bc/loss"]["values"]) == len(metrics["bc/loss"]["steps"]) >= 1
 
     again = run_cli([str(cli_bin), "export", "sacred", str(out)], tmp_path)
-    assert "0 new and 2 updated" in again.stdout
-    assert sorted(p.name for p in (out / "sacred" / "train_imitation").iterdir()) == ["1", "2"]
+    assert "0 new and 8 updated" in again.stdout
+    assert sorted(p.name for p in (out / "sacred" / "train_imitation").iterdir()) == list("1234")
 
     imported = run_cli(
         [str(cli_bin), "import", "sacred", str(out), "--experiment", "copy"], tmp_path
     )
-    assert "imported 2 runs" in imported.stdout, imported.stderr[-2000:]
+    assert "imported 8 runs" in imported.stdout, imported.stderr[-2000:]
     twice = run_cli([str(cli_bin), "import", "sacred", str(out), "--experiment", "copy"], tmp_path)
-    assert "imported 0 runs" in twice.stdout and len(_training_runs("copy")) == 2
+    assert "imported 0 runs" in twice.stdout and len(_training_runs("copy")) == 8
     native = {r.info.run_name + r.data.tags["seed"]: r for r in _training_runs()}
     for copy in _training_runs("copy"):
         original = native[copy.info.run_name + copy.data.tags["seed"]]
@@ -139,11 +150,12 @@ def test_export_import_round_trip(quick_suite, tmp_path, cli_bin):
 
     out2 = tmp_path / "out2"
     run_cli([str(cli_bin), "export", "sacred", str(out2), "--experiment", "copy"], tmp_path)
-    for n in ("1", "2"):
-        for name in ("run.json", "config.json"):
-            first = json.loads((out / "sacred" / "train_imitation" / n / name).read_text())
-            second = json.loads((out2 / "sacred" / "train_imitation" / n / name).read_text())
-            assert first == second, (n, name)
+    for script in ("train_imitation", "train_adversarial"):
+        for n in ("1", "2", "3", "4"):
+            for name in ("run.json", "config.json"):
+                first = json.loads((out / "sacred" / script / n / name).read_text())
+                second = json.loads((out2 / "sacred" / script / n / name).read_text())
+                assert first == second, (script, n, name)
 
 
 def test_import_refuses_hostile_input(mlflow_store, tmp_path, cli_bin):
