@@ -1,0 +1,191 @@
+"""Commands that train: ``train``, ``configs``, ``expert train``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from imitation_mlflow.cli.base import cli, parse_assignments, raise_interrupt, user_errors
+from imitation_mlflow.config import (
+    ImitationConfig,
+    build_config,
+    environment_configs,
+    expand_named,
+    named_configs,
+    to_dict,
+)
+from imitation_mlflow.errors import UserError, unknown_choice
+
+
+@cli.command()
+@click.argument("algo")
+@click.argument("env")
+@click.option("--seed", type=int, default=None, help="Root seed of the run (default 0).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a config key.")
+@click.option(
+    "--overrides",
+    default="",
+    metavar="'K=V K=V'",
+    help="Space-separated KEY=VALUE overrides (for MLproject parameters).",
+)
+@click.option("--config", "configs", multiple=True, metavar="NAME", help="Extra named config.")
+@click.option(
+    "--config-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="TOML file of extra named configs (same format as the shipped ones).",
+)
+@click.option("--expert-path", default=None, help="SB3 PPO zip of the expert to imitate.")
+@click.option(
+    "--tuned/--no-tuned",
+    default=True,
+    show_default=True,
+    help="Apply the tuned config <algo>_<env> when one exists.",
+)
+@click.option(
+    "--experiment",
+    envvar="MLFLOW_EXPERIMENT_NAME",
+    default="imitation",
+    show_default=True,
+    help="MLflow experiment name.",
+)
+@click.option("--progress/--no-progress", default=True, help="Show progress bars.")
+@click.option("--suite", "suite_run_id", default=None, hidden=True, help="Parent suite run id.")
+@click.option(
+    "--resume",
+    "resume_run_id",
+    default=None,
+    metavar="RUN_ID",
+    help="Continue a killed GAIL/AIRL run from its last checkpoint, in the same MLflow run.",
+)
+@user_errors
+def train(
+    algo: str,
+    env: str,
+    seed: int | None,
+    sets: tuple[str, ...],
+    overrides: str,
+    configs: tuple[str, ...],
+    config_file: str | None,
+    expert_path: str | None,
+    tuned: bool,
+    experiment: str,
+    progress: bool,
+    suite_run_id: str | None,
+    resume_run_id: str | None,
+) -> None:
+    """Train ALGO on ENV (an environment config such as seals_half_cheetah) as one MLflow run."""
+    from imitation_mlflow.config import load_config_file
+    from imitation_mlflow.experiment import run_experiment
+    from imitation_mlflow.trainers import TRAINERS, config_class
+
+    if algo not in TRAINERS:
+        raise unknown_choice("algorithm", algo, list(TRAINERS))
+    if env not in environment_configs():
+        raise unknown_choice("environment config", env, environment_configs())
+    extra = load_config_file(config_file) if config_file else {}
+    named = [env]
+    if tuned and f"{algo}_{env}" in {**named_configs(), **extra}:
+        named.append(f"{algo}_{env}")
+    named.extend(configs)
+    updates = parse_assignments([*overrides.split(), *sets])
+    if seed is not None:
+        updates["seed"] = seed
+    if expert_path is not None:
+        updates["expert.path"] = expert_path
+    tags = {"suite": suite_run_id, "mlflow.parentRunId": suite_run_id} if suite_run_id else None
+    signal.signal(signal.SIGTERM, raise_interrupt)
+    with tempfile.TemporaryDirectory() as tmp:
+        resume = None
+        if resume_run_id:
+            from imitation_mlflow.config import flatten_dict
+            from imitation_mlflow.tracking.checkpoints import latest_checkpoint
+
+            resume = latest_checkpoint(resume_run_id, Path(tmp))
+            if resume.tags.get("algo") != algo:
+                raise UserError(
+                    f"run {resume_run_id} is a {resume.tags.get('algo')} run, not {algo}"
+                )
+            # The run's own config, then only the explicit --set/--overrides (params logged at
+            # the start cannot change in MLflow, so the changes are recorded as a tag).
+            changed = " ".join([*overrides.split(), *sets])
+            tags = {**(tags or {}), "resume_overrides": changed} if changed else tags
+            named, updates = [], {**flatten_dict(resume.config), **updates}
+        config = build_config(config_class(algo), named, updates, extra)
+        outcome = run_experiment(
+            algo,
+            config,
+            experiment=experiment,
+            env_name=env,
+            progress=progress,
+            extra_tags=tags,
+            resume=resume,
+        )
+    click.echo(f"status: {outcome.status}  run_id: {outcome.run_id}")
+    if outcome.status != "COMPLETED":
+        click.echo(outcome.fail_trace or "", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(outcome.metrics, indent=2))
+
+
+@cli.command("configs")
+@click.argument("name", required=False)
+@user_errors
+def configs_command(name: str | None) -> None:
+    """List the named configs, or show the values NAME sets (and the resolved config)."""
+    if name is None:
+        for config_name in named_configs():
+            click.echo(config_name)
+        return
+    from imitation_mlflow.trainers import CONFIG_CLASS
+
+    values = expand_named([name])
+    click.echo(json.dumps(values, indent=2))
+    for script, config_cls in CONFIG_CLASS.items():
+        try:
+            resolved = build_config(config_cls, [name])
+        except UserError:
+            continue  # a config for the other script
+        click.echo(f"# resolved for {script}")
+        click.echo(json.dumps(to_dict(resolved), indent=2))
+
+
+@cli.group()
+def expert() -> None:
+    """Experts: train one locally with PPO."""
+
+
+@expert.command("train")
+@click.argument("env")
+@click.option("--timesteps", type=int, default=None, help="Environment steps (default: per env).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False),
+    default="experts",
+    show_default=True,
+    help="Directory receiving ppo-<env-id>/ppo-<env-id>.zip (the hub's file layout).",
+)
+@user_errors
+def expert_train(env: str, timesteps: int | None, seed: int, output: str) -> None:
+    """Train a PPO expert for ENV (an environment config) with our per-env settings."""
+    from imitation_mlflow.envs import make_venv
+    from imitation_mlflow.evaluation import evaluate
+    from imitation_mlflow.experts.training import recipe_for, save_expert, train_expert
+    from imitation_mlflow.paths import repo_name
+
+    if env not in environment_configs():
+        raise unknown_choice("environment config", env, environment_configs())
+    gym_id = build_config(ImitationConfig, [env]).environment.gym_id
+    recipe_for(gym_id)
+    model = train_expert(gym_id, seed=seed, timesteps=timesteps)
+    path = save_expert(model, Path(output), repo_name(gym_id))
+    stats = evaluate(
+        model, make_venv(gym_id, num_vec=8, seed=seed + 1), 50, deterministic=False, seed=seed + 1
+    )
+    click.echo(f"saved {path}; return over 50 episodes {stats['monitor_return_mean']:.1f}")
