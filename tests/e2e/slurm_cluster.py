@@ -25,11 +25,20 @@ def missing_tools() -> list[str]:
     return [tool for tool in DAEMONS if shutil.which(tool) is None]
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _config(root: Path) -> str:
     host = socket.gethostname().split(".")[0]
     return "\n".join(
         [
             "ClusterName=imitationtest",
+            # Free ports, so a second cluster on this machine (another test run) cannot clash.
+            f"SlurmctldPort={_free_port()}",
+            f"SlurmdPort={_free_port()}",
             f"SlurmctldHost={host}(127.0.0.1)",
             "AuthType=auth/munge",
             "ProctrackType=proctrack/linuxproc",
