@@ -15,7 +15,12 @@ from stable_baselines3.common.vec_env import VecEnv
 from imitation_mlflow.algorithms.bc import BC
 from imitation_mlflow.algorithms.logger import MetricLogger
 from imitation_mlflow.data.rollouts import generate_trajectories
-from imitation_mlflow.data.trajectories import Trajectory, Transitions, flatten_trajectories
+from imitation_mlflow.data.trajectories import (
+    Trajectory,
+    Transitions,
+    concatenate_transitions,
+    flatten_trajectories,
+)
 
 ActFn = Callable[[np.ndarray], np.ndarray]
 BetaSchedule = Callable[[int], float]
@@ -80,7 +85,7 @@ class DAgger:
             steps = sum(len(t) for t in trajectories)
             self.timesteps += steps
             self.parts.append(self._label(trajectories))
-            data = _concatenate(self.parts)
+            data = concatenate_transitions(self.parts)
             self.bc.set_demonstrations(data)
             self.bc.train(
                 n_epochs=n_epochs,
@@ -126,12 +131,3 @@ class DAgger:
             next_obs=flat.next_obs,
             dones=flat.dones,
         )
-
-
-def _concatenate(parts: list[Transitions]) -> Transitions:
-    return Transitions(
-        obs=np.concatenate([p.obs for p in parts]),
-        acts=np.concatenate([p.acts for p in parts]),
-        next_obs=np.concatenate([p.next_obs for p in parts]),
-        dones=np.concatenate([p.dones for p in parts]),
-    )

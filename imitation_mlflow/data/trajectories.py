@@ -55,6 +55,22 @@ class Transitions:
     def __len__(self) -> int:
         return len(self.acts)
 
+    def take(self, index: np.ndarray | slice) -> Transitions:
+        """The transitions at ``index`` (an index array or a slice)."""
+        return Transitions(
+            self.obs[index], self.acts[index], self.next_obs[index], self.dones[index]
+        )
+
+
+def concatenate_transitions(parts: list[Transitions]) -> Transitions:
+    """One batch holding every transition of ``parts``, in order."""
+    return Transitions(
+        obs=np.concatenate([p.obs for p in parts]),
+        acts=np.concatenate([p.acts for p in parts]),
+        next_obs=np.concatenate([p.next_obs for p in parts]),
+        dones=np.concatenate([p.dones for p in parts]),
+    )
+
 
 def flatten_trajectories(trajectories: list[Trajectory]) -> Transitions:
     """Concatenate episodes into one batch of transitions."""

@@ -24,7 +24,7 @@ from torch import nn
 from imitation_mlflow.algorithms.logger import MetricLogger
 from imitation_mlflow.algorithms.policies import RunningNorm
 from imitation_mlflow.algorithms.sb3_logging import sb3_logger
-from imitation_mlflow.data.trajectories import Transitions
+from imitation_mlflow.data.trajectories import Transitions, concatenate_transitions
 
 RewardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """(obs, acts, next_obs, dones) batches -> ``(num_envs,)`` rewards."""
@@ -85,28 +85,13 @@ class ReplayBuffer:
     def add(self, batch: Transitions) -> None:
         """Append ``batch``, dropping the oldest transitions beyond capacity."""
         if self.data is not None:
-            batch = Transitions(
-                *(
-                    np.concatenate([old, new])
-                    for old, new in zip(
-                        (self.data.obs, self.data.acts, self.data.next_obs, self.data.dones),
-                        (batch.obs, batch.acts, batch.next_obs, batch.dones),
-                        strict=True,
-                    )
-                )
-            )
-        keep = slice(max(0, len(batch) - self.capacity), None)
-        self.data = Transitions(
-            batch.obs[keep], batch.acts[keep], batch.next_obs[keep], batch.dones[keep]
-        )
+            batch = concatenate_transitions([self.data, batch])
+        self.data = batch.take(slice(max(0, len(batch) - self.capacity), None))
 
     def sample(self, n: int, rng: np.random.Generator) -> Transitions:
         """``n`` transitions drawn uniformly with replacement."""
         assert self.data is not None, "sample after add"
-        idx = rng.integers(len(self.data), size=n)
-        return Transitions(
-            self.data.obs[idx], self.data.acts[idx], self.data.next_obs[idx], self.data.dones[idx]
-        )
+        return self.data.take(rng.integers(len(self.data), size=n))
 
 
 class AdversarialTrainer(abc.ABC):
@@ -190,8 +175,7 @@ class AdversarialTrainer(abc.ABC):
     def train_disc(self) -> None:
         """One binary cross-entropy step: expert transitions labelled 1, generator 0."""
         idx = self.rng.integers(len(self.demonstrations), size=self.demo_batch_size)
-        demos = self.demonstrations
-        expert = Transitions(demos.obs[idx], demos.acts[idx], demos.next_obs[idx], demos.dones[idx])
+        expert = self.demonstrations.take(idx)
         generated = self.replay.sample(self.demo_batch_size, self.rng)
         self.reward_net.train()
         logits = torch.cat([self.logits(expert), self.logits(generated)])
