@@ -1,0 +1,1 @@
+"""Hyperparameter tuning with optuna: search spaces as data, a shared study, two phases."""
