@@ -15,9 +15,12 @@ from typing import Any, TypeVar
 import click
 
 from imitation_mlflow.config import (
+    environment_configs,
+    load_config_file,
+    named_configs,
     parse_literal,
 )
-from imitation_mlflow.errors import UserError
+from imitation_mlflow.errors import UserError, unknown_choice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +48,28 @@ def parse_assignments(items: tuple[str, ...] | list[str]) -> dict[str, Any]:
         key, value = item.split("=", 1)
         updates[key.strip()] = parse_literal(value)
     return updates
+
+
+def run_named_configs(
+    algo: str, env: str, *, tuned: bool, configs: tuple[str, ...], config_file: str | None
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Check ALGO and ENV; the named configs a run starts from, and the user's config file.
+
+    The env config, then the tuned ``<algo>_<env>`` (the user's file wins over the shipped
+    one) unless ``tuned`` is off, then each ``--config``.
+    """
+    from imitation_mlflow.trainers import TRAINERS
+
+    if algo not in TRAINERS:
+        raise unknown_choice("algorithm", algo, list(TRAINERS))
+    if env not in environment_configs():
+        raise unknown_choice("environment config", env, environment_configs())
+    extra = load_config_file(config_file) if config_file else {}
+    named = [env]
+    if tuned and f"{algo}_{env}" in {**named_configs(), **extra}:
+        named.append(f"{algo}_{env}")
+    named.extend(configs)
+    return named, extra
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import click
 
-from imitation_mlflow.cli.base import cli, parse_assignments, raise_interrupt, user_errors
+from imitation_mlflow.cli.base import (
+    cli,
+    parse_assignments,
+    raise_interrupt,
+    run_named_configs,
+    user_errors,
+)
 from imitation_mlflow.config import (
     ImitationConfig,
     build_config,
@@ -80,19 +86,12 @@ def train(
     resume_run_id: str | None,
 ) -> None:
     """Train ALGO on ENV (an environment config such as seals_half_cheetah) as one MLflow run."""
-    from imitation_mlflow.config import load_config_file
     from imitation_mlflow.experiment import run_experiment
-    from imitation_mlflow.trainers import TRAINERS, config_class
+    from imitation_mlflow.trainers import config_class
 
-    if algo not in TRAINERS:
-        raise unknown_choice("algorithm", algo, list(TRAINERS))
-    if env not in environment_configs():
-        raise unknown_choice("environment config", env, environment_configs())
-    extra = load_config_file(config_file) if config_file else {}
-    named = [env]
-    if tuned and f"{algo}_{env}" in {**named_configs(), **extra}:
-        named.append(f"{algo}_{env}")
-    named.extend(configs)
+    named, extra = run_named_configs(
+        algo, env, tuned=tuned, configs=configs, config_file=config_file
+    )
     updates = parse_assignments([*overrides.split(), *sets])
     if seed is not None:
         updates["seed"] = seed

@@ -11,9 +11,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from imitation_mlflow.cli.base import cli, parse_assignments, raise_interrupt, user_errors
-from imitation_mlflow.config import environment_configs, named_configs
-from imitation_mlflow.errors import UserError, unknown_choice
+from imitation_mlflow.cli.base import (
+    cli,
+    parse_assignments,
+    raise_interrupt,
+    run_named_configs,
+    user_errors,
+)
+from imitation_mlflow.errors import UserError
 
 if TYPE_CHECKING:
     from imitation_mlflow.tuning.job import TuningJob
@@ -123,24 +128,17 @@ def tune(
     re-evaluated once on --eval-seeds fresh seeds and written as <algo>_<env>.toml, which
     `imitation-mlflow train ALGO ENV --config-file <algo>_<env>.toml` runs.
     """
-    from imitation_mlflow.config import load_config_file
     from imitation_mlflow.experiment import validate
-    from imitation_mlflow.trainers import TRAINERS, config_class
+    from imitation_mlflow.trainers import config_class
     from imitation_mlflow.tuning.job import TuningJob
     from imitation_mlflow.tuning.spaces import load_space
 
-    if algo not in TRAINERS:
-        raise unknown_choice("algorithm", algo, list(TRAINERS))
-    if env not in environment_configs():
-        raise unknown_choice("environment config", env, environment_configs())
+    named, extra = run_named_configs(
+        algo, env, tuned=tuned, configs=configs, config_file=config_file
+    )
     for name, value in (("--trials", trials), ("--repeat", repeat), ("--eval-seeds", eval_seeds)):
         if value < 1:
             raise UserError(f"{name} must be at least 1 (got {value})")
-    extra = load_config_file(config_file) if config_file else {}
-    named = [env]
-    if tuned and f"{algo}_{env}" in {**named_configs(), **extra}:
-        named.append(f"{algo}_{env}")
-    named.extend(configs)
     fixed = parse_assignments(sets)
     if expert_path is not None:
         fixed["expert.path"] = expert_path

@@ -15,7 +15,12 @@ SB3_ARTIFACT = "sb3_zip"
 
 
 class SB3PolicyModel(PythonModel):  # type: ignore[misc]
-    """Serves an SB3 PPO zip: ``predict(observations) -> actions`` (deterministic by default)."""
+    """Serves an SB3 PPO zip: ``predict(observations) -> actions`` (deterministic default)."""
+
+    # predict has no type hints on purpose (MLflow would read them as an input schema; the
+    # logged signature is the schema). This is MLflow's switch for such models; without it
+    # every command that imports this module prints "Add type hints to `predict`".
+    _skip_type_hint_validation = True
 
     def load_context(self, context: PythonModelContext) -> None:
         """Load the SB3 model from the zip stored with the MLflow model."""
@@ -23,7 +28,6 @@ class SB3PolicyModel(PythonModel):  # type: ignore[misc]
 
         self.model = PPO.load(context.artifacts[SB3_ARTIFACT], device="cpu")
 
-    # No annotations: MLflow reads predict's type hints as an input schema.
     def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
         """Actions for a ``(batch, *obs_shape)`` array (or DataFrame of flat observations)."""
         obs = model_input.to_numpy() if isinstance(model_input, pd.DataFrame) else model_input

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 import statistics
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -284,7 +285,9 @@ def run_phase2(study: Study) -> TuningResult | None:
     if missing:
         log.info("phase 2: re-evaluating trial %d on %d fresh seeds", best.number, len(missing))
     for seed in tqdm(missing, desc="phase 2 seeds", unit="seed", disable=not missing):
-        trial = phase2.ask()
+        with warnings.catch_warnings():  # optuna warns that heartbeats expect optimize()
+            warnings.filterwarnings("ignore", message="Heartbeat of storage")
+            trial = phase2.ask()
         trial.set_user_attr("seed", seed)
         try:
             metrics = _train(
