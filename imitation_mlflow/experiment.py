@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 import torch
 from stable_baselines3 import PPO
@@ -26,7 +25,12 @@ from imitation_mlflow.data import generate_trajectories, trajectory_stats
 from imitation_mlflow.envs import check_env_id, make_venv
 from imitation_mlflow.errors import UserError, unknown_choice
 from imitation_mlflow.evaluation import evaluate, normalized_score
-from imitation_mlflow.experts.store import ExpertRef, load_expert, resolve_expert
+from imitation_mlflow.experts.store import (
+    ExpertRef,
+    check_expert_matches_env,
+    load_expert,
+    resolve_expert,
+)
 from imitation_mlflow.reference_scores import random_policy_stats
 from imitation_mlflow.seeding import RunSeeds
 from imitation_mlflow.tracking.checkpoints import Checkpoint
@@ -76,25 +80,16 @@ def validate(algo: str, config: CommonConfig) -> tuple[ExpertRef, PPO]:
     ):
         if value < 1:
             raise UserError(f"{key} must be at least 1 (got {value})")
-    ref = resolve_expert(config.environment.gym_id, config.expert.path)
+    ref = resolve_expert(
+        config.environment.gym_id,
+        config.expert.path,
+        source=config.expert.source,
+        repo_id=config.expert.repo_id,
+        revision=config.expert.revision,
+    )
     expert = load_expert(ref)
     check_expert_matches_env(expert, config.environment.gym_id, ref)
     return ref, expert
-
-
-def check_expert_matches_env(expert: PPO, gym_id: str, ref: ExpertRef) -> None:
-    """Refuse, before the run, an expert trained on another environment."""
-    env = gym.make(gym_id)
-    if expert.observation_space.shape != env.observation_space.shape or (
-        expert.action_space != env.action_space
-        and getattr(expert.action_space, "shape", None) != env.action_space.shape
-    ):
-        raise UserError(
-            f"expert {str(ref.path)!r} was trained on other spaces ({expert.observation_space}, "
-            f"{expert.action_space}) than {gym_id} ({env.observation_space}, "
-            f"{env.action_space}); pass an expert for {gym_id}"
-        )
-    env.close()
 
 
 def run_experiment(
@@ -147,7 +142,7 @@ def run_experiment(
                         else:
                             log.info("run %s resumed after round %d", run_id, resume.round)
                             tracked.set_tags({"resumed_from_round": str(resume.round)})
-                        tracked.set_tags(_expert_tags(expert_ref))
+                        tracked.set_tags(expert_ref.tags())
                         result, metrics, policy_zip, example = _execute(
                             algo, config, expert, tracked, progress, Path(tmp), resume
                         )
@@ -178,10 +173,6 @@ def _traceback_in_log() -> Iterator[None]:
     except BaseException:
         traceback.print_exc()
         raise
-
-
-def _expert_tags(ref: ExpertRef) -> dict[str, str]:
-    return {"expert_source": ref.source, "expert_path": str(ref.path), "expert_sha256": ref.sha256}
 
 
 def _execute(

@@ -1,0 +1,95 @@
+"""Expert commands: ``expert train`` (local PPO), ``expert pull`` / ``expert push`` (the hub)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from imitation_mlflow.cli.base import cli, user_errors
+from imitation_mlflow.config import ImitationConfig, build_config, environment_configs
+from imitation_mlflow.errors import UserError, unknown_choice
+
+
+def gym_id_of(env: str) -> str:
+    """``seals_cartpole`` (an environment config) or ``seals/CartPole-v0`` (a gym id) -> gym id."""
+    if env in environment_configs():
+        return build_config(ImitationConfig, [env]).environment.gym_id
+    if "/" in env or "-v" in env:
+        from imitation_mlflow.envs import check_env_id
+
+        check_env_id(env)
+        return env
+    raise unknown_choice("environment config", env, environment_configs())
+
+
+@cli.group()
+def expert() -> None:
+    """Experts: train one locally with PPO, pull one from the hub or push one to it."""
+
+
+@expert.command("train")
+@click.argument("env")
+@click.option("--timesteps", type=int, default=None, help="Environment steps (default: per env).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False),
+    default="experts",
+    show_default=True,
+    help="Directory receiving ppo-<env-id>/ppo-<env-id>.zip (the hub's file layout).",
+)
+@user_errors
+def expert_train(env: str, timesteps: int | None, seed: int, output: str) -> None:
+    """Train a PPO expert for ENV (an environment config) with our per-env settings."""
+    from imitation_mlflow.envs import make_venv
+    from imitation_mlflow.evaluation import evaluate
+    from imitation_mlflow.experts.training import recipe_for, save_expert, train_expert
+    from imitation_mlflow.paths import repo_name
+
+    if env not in environment_configs():
+        raise unknown_choice("environment config", env, environment_configs())
+    gym_id = build_config(ImitationConfig, [env]).environment.gym_id
+    recipe_for(gym_id)
+    model = train_expert(gym_id, seed=seed, timesteps=timesteps)
+    path = save_expert(model, Path(output), repo_name(gym_id))
+    stats = evaluate(
+        model, make_venv(gym_id, num_vec=8, seed=seed + 1), 50, deterministic=False, seed=seed + 1
+    )
+    click.echo(f"saved {path}; return over 50 episodes {stats['monitor_return_mean']:.1f}")
+
+
+@expert.command("pull")
+@click.argument("env")
+@click.option("--revision", default=None, help="Branch, tag or commit (default: main).")
+@click.option(
+    "--organization",
+    default=None,
+    help="Hub owner of ppo-<env-id> (default: HumanCompatibleAI).",
+)
+@click.option("--repo-id", default=None, metavar="ORG/NAME", help="Hub model repo to pull from.")
+@user_errors
+def expert_pull(
+    env: str, revision: str | None, organization: str | None, repo_id: str | None
+) -> None:
+    """Download the expert for ENV (environment config or gym id) from the hub into its cache.
+
+    The hub, its cache and offline mode are huggingface_hub's: HF_ENDPOINT, HF_HOME,
+    HF_HUB_OFFLINE, HF_TOKEN. Runs then find the expert with expert.source=hub (or by
+    themselves when no local or shipped expert exists).
+    """
+    from imitation_mlflow.experts.hub import hub_repo_id
+    from imitation_mlflow.experts.store import check_expert_matches_env, load_expert, resolve_expert
+
+    if organization and repo_id:
+        raise UserError("pass --organization or --repo-id, not both")
+    gym_id = gym_id_of(env)
+    ref = resolve_expert(
+        gym_id,
+        source="hub",
+        repo_id=repo_id or hub_repo_id(gym_id, organization),
+        revision=revision,
+    )
+    check_expert_matches_env(load_expert(ref), gym_id, ref)
+    click.echo(f"pulled {ref.repo_id}@{ref.revision} -> {ref.path}")
+    click.echo(f"sha256 {ref.sha256}")

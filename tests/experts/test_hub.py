@@ -1,0 +1,114 @@
+"""Experts from the hub, against the stand-in hub of ``tests/hub_server.py`` (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from imitation_mlflow.cli import cli
+from imitation_mlflow.errors import UserError
+from imitation_mlflow.experts.store import (
+    file_sha256,
+    load_expert,
+    resolve_expert,
+    shipped_expert_path,
+    store_expert_path,
+)
+
+CARTPOLE = "seals/CartPole-v0"
+REPO = "HumanCompatibleAI/ppo-seals-CartPole-v0"
+ZIP = "ppo-seals-CartPole-v0.zip"
+
+
+def _shipped() -> Path:
+    path = shipped_expert_path(CARTPOLE)
+    assert path is not None
+    return path
+
+
+def _publish(hub, repo_id: str = REPO, filename: str = ZIP) -> None:
+    hub.add_file(repo_id, filename, _shipped().read_bytes())
+
+
+def test_pull_downloads_and_loads_the_expert(hub):
+    _publish(hub)
+    ref = resolve_expert(CARTPOLE, source="hub")
+    assert ref.source == "hub" and ref.repo_id == REPO
+    assert ref.revision == hub.repos[("model", REPO)].commit
+    assert ref.sha256 == file_sha256(_shipped())
+    assert load_expert(ref).observation_space.shape == (4,)
+    assert len(hub.gets(f"/{ZIP}")) == 1
+    assert ref.tags()["expert_revision"] == ref.revision
+
+
+def test_second_pull_is_a_cache_hit(hub):
+    _publish(hub)
+    first = resolve_expert(CARTPOLE, source="hub")
+    second = resolve_expert(CARTPOLE, source="hub")
+    assert second.path == first.path
+    assert len(hub.gets(f"/{ZIP}")) == 1  # the second only asked (HEAD) whether it changed
+    assert sum(method == "HEAD" for method, _ in hub.requests) == 2
+
+
+def test_offline_resolves_the_cached_file_without_requests(hub, offline_hub):
+    _publish(hub)
+    online = resolve_expert(CARTPOLE, source="hub")
+    offline_hub(True)
+    seen = len(hub.requests)
+    offline = resolve_expert(CARTPOLE, source="hub")
+    assert offline.path == online.path and offline.revision == online.revision
+    assert len(hub.requests) == seen
+
+
+def test_offline_with_empty_cache_is_one_clear_error():
+    result = CliRunner().invoke(cli, ["expert", "pull", "seals_cartpole"])
+    assert result.exit_code == 2
+    message = result.output.strip()
+    assert len(message.splitlines()) == 1
+    for fix in ("imitation-mlflow expert train", "--expert-path", "HF_ENDPOINT", "HF_HUB_OFFLINE"):
+        assert fix in message
+
+
+def test_missing_repo_online_names_the_fixes(hub):
+    with pytest.raises(UserError, match="repository not found") as info:
+        resolve_expert("seals/MountainCar-v0")
+    assert "--expert-path" in str(info.value) and hub.url in str(info.value)
+
+
+def test_cli_pull_with_organization(hub):
+    _publish(hub, "someone/ppo-seals-CartPole-v0")
+    result = CliRunner().invoke(
+        cli, ["expert", "pull", "seals/CartPole-v0", "--organization", "someone"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "someone/ppo-seals-CartPole-v0@" in result.output
+    assert file_sha256(_shipped()) in result.output
+    both = CliRunner().invoke(
+        cli, ["expert", "pull", "seals_cartpole", "--organization", "a", "--repo-id", "a/b"]
+    )
+    assert both.exit_code == 2
+
+
+def test_auto_falls_back_to_the_hub_when_nothing_is_local(hub):
+    hub.add_file("HumanCompatibleAI/ppo-seals-MountainCar-v0", "ppo-seals-MountainCar-v0.zip", b"x")
+    ref = resolve_expert("seals/MountainCar-v0")
+    assert ref.source == "hub" and ref.path.read_bytes() == b"x"
+
+
+def test_shipped_expert_resolves_without_asking_the_hub(hub):
+    ref = resolve_expert(CARTPOLE)
+    assert ref.source == "shipped" and hub.requests == []
+
+
+def test_local_store_comes_before_shipped(hub, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMITATION_MLFLOW_CACHE", str(tmp_path))
+    stored = store_expert_path(CARTPOLE)
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(_shipped().read_bytes())
+    ref = resolve_expert(CARTPOLE)
+    assert ref.source == "store" and ref.path == stored and hub.requests == []
+    assert resolve_expert(CARTPOLE, source="shipped").source == "shipped"
+    with pytest.raises(UserError, match="unknown expert source"):
+        resolve_expert(CARTPOLE, source="anywhere")
