@@ -9,7 +9,7 @@ import socket
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +21,23 @@ from stable_baselines3.common.vec_env import VecEnv
 from imitation_mlflow.algorithms.policies import save_policy_zip
 from imitation_mlflow.capture import capture_output
 from imitation_mlflow.config import CommonConfig, env_config_for, flatten, to_dict
-from imitation_mlflow.data import generate_trajectories, trajectory_stats
+from imitation_mlflow.data import Trajectory, generate_trajectories, trajectory_stats
+from imitation_mlflow.data.demonstrations import (
+    Demonstrations,
+    DemonstrationsKey,
+    cached_demonstrations,
+)
 from imitation_mlflow.envs import check_env_id, make_venv
 from imitation_mlflow.errors import UserError, unknown_choice
 from imitation_mlflow.evaluation import evaluate, normalized_score
+from imitation_mlflow.experts.hub import download_demonstrations, hub_repo_id
 from imitation_mlflow.experts.store import (
     ExpertRef,
     check_expert_matches_env,
     load_expert,
     resolve_expert,
 )
+from imitation_mlflow.paths import repo_name
 from imitation_mlflow.reference_scores import random_policy_stats
 from imitation_mlflow.seeding import RunSeeds
 from imitation_mlflow.tracking.checkpoints import Checkpoint
@@ -47,6 +54,11 @@ from imitation_mlflow.trainers import (
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPERIMENT = "imitation"
+
+DEMO_SOURCES = ("rollout", "hub")
+
+DIGEST_CHARS = 16
+"""Characters of a demonstrations digest shown as the MLflow dataset digest (it holds 36)."""
 
 MAX_ROLLOUT_ENVS = 64
 """Most env copies used to roll out demonstrations or evaluation episodes at once."""
@@ -108,6 +120,7 @@ def run_experiment(
     recorded (FAILED status, traceback in ``cout.txt``) and returned, not raised.
     """
     expert_ref, expert = validate(algo, config)
+    hub_demos = hub_demonstrations(config)
     if resume is not None and TRAIN_SCRIPT[algo] != "train_adversarial":
         raise UserError(f"--resume continues GAIL and AIRL runs; {algo} runs are short")
     env_name = env_name or env_config_for(config.environment.gym_id)
@@ -144,7 +157,14 @@ def run_experiment(
                             tracked.set_tags({"resumed_from_round": str(resume.round)})
                         tracked.set_tags(expert_ref.tags())
                         result, metrics, policy_zip, example = _execute(
-                            algo, config, expert, tracked, progress, Path(tmp), resume
+                            algo,
+                            config,
+                            (expert_ref, expert),
+                            hub_demos,
+                            tracked,
+                            progress,
+                            Path(tmp),
+                            resume,
                         )
                         tracked.log_final_metrics(metrics)
                         tracked.log_json(result, "result.json")
@@ -175,10 +195,64 @@ def _traceback_in_log() -> Iterator[None]:
         raise
 
 
+def hub_demonstrations(config: CommonConfig) -> Demonstrations | None:
+    """With ``demonstrations.source=hub``, fetch them before the run (errors are the user's)."""
+    if config.demonstrations.source == "rollout":
+        return None
+    if config.demonstrations.source != "hub":
+        raise unknown_choice("demonstrations source", config.demonstrations.source, DEMO_SOURCES)
+    repo_id = config.expert.repo_id or hub_repo_id(config.environment.gym_id)
+    return download_demonstrations(repo_id, None, config.demonstrations.n_expert_demos)
+
+
+def _demonstrations(
+    config: CommonConfig,
+    expert_ref: ExpertRef,
+    expert: PPO,
+    seeds: RunSeeds,
+    make: Callable[[int, int | None], VecEnv],
+    progress: bool,
+) -> Demonstrations:
+    """Roll out the expert's demonstrations, or read them from the cache (same key)."""
+    demos_cfg, env_cfg = config.demonstrations, config.environment
+    n = demos_cfg.n_expert_demos
+    key = DemonstrationsKey(
+        expert_sha256=expert_ref.sha256,
+        gym_id=env_cfg.gym_id,
+        n_episodes=n,
+        seed=config.seed,
+        deterministic=demos_cfg.deterministic,
+        num_vec=_rollout_num_vec(config, n),
+        max_episode_steps=env_cfg.max_episode_steps,
+    )
+
+    def roll_out() -> list[Trajectory]:
+        log.info("rolling out %d expert demonstrations", n)
+        torch.manual_seed(seeds.demonstrations)
+        venv = make(seeds.demonstrations, n)
+        try:
+            return generate_trajectories(
+                lambda obs: expert.predict(obs, deterministic=demos_cfg.deterministic)[0],
+                venv,
+                n,
+                desc="demonstrations" if progress else None,
+            )
+        finally:
+            venv.close()
+
+    return cached_demonstrations(key, roll_out)
+
+
+def _rollout_num_vec(config: CommonConfig, episodes: int) -> int:
+    """Env copies that roll out ``episodes`` episodes (demonstrations, evaluation)."""
+    return config.environment.rollout_num_vec or min(episodes, MAX_ROLLOUT_ENVS)
+
+
 def _execute(
     algo: str,
     config: CommonConfig,
-    expert: PPO,
+    expert_and_ref: tuple[ExpertRef, PPO],
+    hub_demos: Demonstrations | None,
     tracked: TrackedRun,
     progress: bool,
     workdir: Path,
@@ -190,9 +264,7 @@ def _execute(
     started = time.perf_counter()
 
     def venv(seed: int, episodes: int | None = None) -> VecEnv:
-        num_vec = env_cfg.num_vec
-        if episodes is not None:
-            num_vec = env_cfg.rollout_num_vec or min(episodes, MAX_ROLLOUT_ENVS)
+        num_vec = env_cfg.num_vec if episodes is None else _rollout_num_vec(config, episodes)
         return make_venv(
             env_cfg.gym_id,
             num_vec=num_vec,
@@ -201,16 +273,25 @@ def _execute(
             max_episode_steps=env_cfg.max_episode_steps,
         )
 
-    demos_cfg = config.demonstrations
-    log.info("rolling out %d expert demonstrations", demos_cfg.n_expert_demos)
-    torch.manual_seed(seeds.demonstrations)
-    demonstrations = generate_trajectories(
-        lambda obs: expert.predict(obs, deterministic=demos_cfg.deterministic)[0],
-        venv(seeds.demonstrations, demos_cfg.n_expert_demos),
-        demos_cfg.n_expert_demos,
-        desc="demonstrations" if progress else None,
+    expert_ref, expert = expert_and_ref
+    demos = hub_demos or _demonstrations(config, expert_ref, expert, seeds, venv, progress)
+    log.info(
+        "%d demonstrations (%s, digest %s)", len(demos.trajectories), demos.source, demos.digest
     )
+    demonstrations = demos.trajectories
     expert_stats = trajectory_stats(demonstrations)
+    tracked.log_dataset(
+        name=f"{repo_name(env_cfg.gym_id)}-demonstrations",
+        source_uri=demos.uri,
+        digest=demos.digest[:DIGEST_CHARS],
+    )
+    tracked.set_tags(
+        {
+            "demonstrations_source": demos.source,
+            "demonstrations_digest": demos.digest,
+            "expert_return": f"{expert_stats['monitor_return_mean']:.6g}",
+        }
+    )
     random_stats = random_policy_stats(env_cfg.gym_id, config.policy_evaluation.random_episodes)
     train_venv = venv(seeds.env)
     ctx = RunContext(

@@ -8,6 +8,7 @@ download cache), ``HF_HUB_OFFLINE`` (cache only, no request) and ``HF_TOKEN``.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from pathlib import Path
 
 import httpx2
@@ -20,6 +21,8 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
+from imitation_mlflow.data.demonstrations import Demonstrations
+from imitation_mlflow.data.parquet import read_trajectories
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.paths import repo_name
 
@@ -75,12 +78,11 @@ def download_expert(repo_id: str, revision: str | None = None) -> HubFile:
     return HubFile(path=path, repo_id=repo_id, revision=_snapshot_commit(path, filename))
 
 
-def download_demonstrations(repo_id: str, revision: str | None = None) -> tuple[list[Path], str]:
-    """The parquet files of the dataset repo ``repo_id`` (downloaded or cached), and its commit.
+def download_demonstrations(repo_id: str, revision: str | None, n_episodes: int) -> Demonstrations:
+    """The first ``n_episodes`` trajectories of the dataset repo ``repo_id`` (hub or its cache).
 
-    Returns:
-        The files matching ``data/train-*.parquet`` in name order, and the commit hash.
-
+    Reads ``data/train-*.parquet`` in name order; fewer trajectories than asked for, or no
+    such dataset, is a ``UserError``.
     """
     try:
         local = snapshot_download(
@@ -96,18 +98,22 @@ def download_demonstrations(repo_id: str, revision: str | None = None) -> tuple[
         httpx2.HTTPError,
     ) as exc:
         raise UserError(
-            f"no demonstrations for dataset {repo_id!r} (revision {revision or 'main'}) at "
+            f"no demonstrations dataset {repo_id!r} (revision {revision or 'main'}) at "
             f"{endpoint()}: {_reason(exc)}; use demonstrations.source=rollout to roll them "
             "out from the expert instead"
         ) from exc
     root = Path(local)
     files = sorted(root.glob(DEMONSTRATION_FILES))
-    if not files:
+    trajectories = read_trajectories(files, limit=n_episodes)
+    if len(trajectories) < n_episodes:
         raise UserError(
-            f"dataset {repo_id!r} has no {DEMONSTRATION_FILES} files; use "
-            "demonstrations.source=rollout to roll them out from the expert instead"
+            f"dataset {repo_id!r} holds {len(trajectories)} trajectories in "
+            f"{DEMONSTRATION_FILES}, fewer than demonstrations.n_expert_demos={n_episodes}"
         )
-    return files, root.name
+    commit = root.name
+    digest = hashlib.sha256(f"{repo_id}@{commit}:{n_episodes}".encode()).hexdigest()
+    uri = f"{endpoint()}/datasets/{repo_id}/tree/{commit}"
+    return Demonstrations(trajectories, files[0], digest, "hub", uri)
 
 
 def hub_error(repo_id: str, revision: str | None, exc: BaseException) -> UserError:

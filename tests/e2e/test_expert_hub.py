@@ -52,3 +52,46 @@ def test_cli_run_offline_without_cache_fails_before_starting(mlflow_store, tmp_p
     assert done.returncode == 2
     assert "imitation-mlflow expert train" in done.stderr and "HF_ENDPOINT" in done.stderr
     assert mlflow.search_runs(experiment_names=["imitation"], output_format="list") == []
+
+
+def test_demonstrations_are_cached_logged_and_read_from_the_hub(
+    hub, mlflow_store, tmp_path, cli_bin
+):
+    train = [str(cli_bin), "train", "bc", "seals_cartpole", "--no-progress", *TINY_BC]
+    env = {"IMITATION_MLFLOW_CACHE": str(tmp_path / "cache")}
+    for _ in range(2):
+        done = run_cli(train, tmp_path, env=env)
+        assert done.returncode == 0, done.stderr[-3000:]
+    rolled, cached = sorted(
+        mlflow.search_runs(experiment_names=["imitation"], output_format="list"),
+        key=lambda run: run.info.start_time,
+    )
+    assert rolled.data.tags["demonstrations_source"] == "rollout"
+    assert cached.data.tags["demonstrations_source"] == "cache"
+    digest = rolled.data.tags["demonstrations_digest"]
+    assert cached.data.tags["demonstrations_digest"] == digest
+    for run in (rolled, cached):
+        (dataset_input,) = run.inputs.dataset_inputs
+        assert dataset_input.dataset.digest == digest[:16]
+        assert dataset_input.dataset.name == "ppo-seals-CartPole-v0-demonstrations"
+        assert float(run.data.tags["expert_return"]) == pytest.approx(
+            run.data.metrics["expert_return_mean"]
+        )
+    # Same seed, same demonstrations: the cached run reproduces the rolled-out one.
+    assert cached.data.metrics == rolled.data.metrics | {
+        k: cached.data.metrics[k] for k in cached.data.metrics if k.startswith("time/")
+    }
+
+    # The cached file published as the hub dataset gives the same demonstrations.
+    (parquet,) = (tmp_path / "cache" / "demonstrations" / digest).glob("data/*.parquet")
+    hub.add_file(REPO, f"data/{parquet.name}", parquet.read_bytes(), repo_type="dataset")
+    done = run_cli([*train, "--set", "demonstrations.source=hub"], tmp_path, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (from_hub,) = mlflow.search_runs(
+        experiment_names=["imitation"],
+        filter_string="tags.demonstrations_source = 'hub'",
+        output_format="list",
+    )
+    assert from_hub.data.metrics["expert_return_mean"] == rolled.data.metrics["expert_return_mean"]
+    (dataset_input,) = from_hub.inputs.dataset_inputs
+    assert hub.url in dataset_input.dataset.source

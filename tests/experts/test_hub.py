@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from imitation_mlflow.cli import cli
 from imitation_mlflow.errors import UserError
+from imitation_mlflow.experts.hub import download_demonstrations
 from imitation_mlflow.experts.store import (
     file_sha256,
     load_expert,
@@ -112,3 +114,48 @@ def test_local_store_comes_before_shipped(hub, tmp_path, monkeypatch):
     assert resolve_expert(CARTPOLE, source="shipped").source == "shipped"
     with pytest.raises(UserError, match="unknown expert source"):
         resolve_expert(CARTPOLE, source="anywhere")
+
+
+def _publish_demonstrations(hub, tmp_path, counts=(2, 1)) -> list:
+    from imitation_mlflow.data import Trajectory
+    from imitation_mlflow.data.parquet import write_trajectories
+
+    rng = np.random.default_rng(0)
+    written = []
+    for index, count in enumerate(counts):
+        trajectories = [
+            Trajectory(
+                obs=rng.normal(size=(4, 4)),
+                acts=np.array([0, 1, 0]),
+                rews=np.ones(3),
+                terminal=True,
+            )
+            for _ in range(count)
+        ]
+        name = f"data/train-{index:05d}-of-{len(counts):05d}.parquet"
+        path = write_trajectories(trajectories, tmp_path / name)
+        hub.add_file(REPO, name, path.read_bytes(), repo_type="dataset")
+        written.extend(trajectories)
+    hub.add_file(REPO, "README.md", b"# card", repo_type="dataset")
+    return written
+
+
+def test_demonstrations_from_the_hub_dataset(hub, tmp_path, offline_hub):
+    written = _publish_demonstrations(hub, tmp_path)
+    demos = download_demonstrations(REPO, None, 3)
+    assert demos.source == "hub" and len(demos.trajectories) == 3
+    for a, b in zip(written, demos.trajectories, strict=True):
+        np.testing.assert_array_equal(a.obs, b.obs)
+    commit = hub.repos[("dataset", REPO)].commit
+    assert demos.uri.endswith(f"/datasets/{REPO}/tree/{commit}")
+    assert not hub.gets("README.md")  # only data/train-*.parquet is fetched
+    assert len(download_demonstrations(REPO, None, 2).trajectories) == 2
+    offline_hub(True)
+    assert download_demonstrations(REPO, None, 3).digest == demos.digest
+    with pytest.raises(UserError, match="fewer than demonstrations.n_expert_demos=4"):
+        download_demonstrations(REPO, None, 4)
+
+
+def test_missing_dataset_names_the_rollout_fallback(hub):
+    with pytest.raises(UserError, match="demonstrations.source=rollout"):
+        download_demonstrations(REPO, None, 1)
