@@ -9,7 +9,7 @@ import socket
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +21,12 @@ from stable_baselines3.common.vec_env import VecEnv
 from imitation_mlflow.algorithms.policies import save_policy_zip
 from imitation_mlflow.capture import capture_output
 from imitation_mlflow.config import CommonConfig, env_config_for, flatten, to_dict
-from imitation_mlflow.data import Trajectory, generate_trajectories, trajectory_stats
-from imitation_mlflow.data.demonstrations import (
-    Demonstrations,
-    DemonstrationsKey,
-    cached_demonstrations,
-)
+from imitation_mlflow.data import trajectory_stats
+from imitation_mlflow.data.demonstrations import Demonstrations
 from imitation_mlflow.envs import check_env_id, make_venv
 from imitation_mlflow.errors import UserError, unknown_choice
 from imitation_mlflow.evaluation import evaluate, normalized_score
+from imitation_mlflow.experts.demonstrations import expert_demonstrations, rollout_num_vec
 from imitation_mlflow.experts.hub import download_demonstrations, hub_repo_id
 from imitation_mlflow.experts.store import (
     ExpertRef,
@@ -59,9 +56,6 @@ DEMO_SOURCES = ("rollout", "hub")
 
 DIGEST_CHARS = 16
 """Characters of a demonstrations digest shown as the MLflow dataset digest (it holds 36)."""
-
-MAX_ROLLOUT_ENVS = 64
-"""Most env copies used to roll out demonstrations or evaluation episodes at once."""
 
 
 @dataclasses.dataclass
@@ -205,49 +199,6 @@ def hub_demonstrations(config: CommonConfig) -> Demonstrations | None:
     return download_demonstrations(repo_id, None, config.demonstrations.n_expert_demos)
 
 
-def _demonstrations(
-    config: CommonConfig,
-    expert_ref: ExpertRef,
-    expert: PPO,
-    seeds: RunSeeds,
-    make: Callable[[int, int | None], VecEnv],
-    progress: bool,
-) -> Demonstrations:
-    """Roll out the expert's demonstrations, or read them from the cache (same key)."""
-    demos_cfg, env_cfg = config.demonstrations, config.environment
-    n = demos_cfg.n_expert_demos
-    key = DemonstrationsKey(
-        expert_sha256=expert_ref.sha256,
-        gym_id=env_cfg.gym_id,
-        n_episodes=n,
-        seed=config.seed,
-        deterministic=demos_cfg.deterministic,
-        num_vec=_rollout_num_vec(config, n),
-        max_episode_steps=env_cfg.max_episode_steps,
-    )
-
-    def roll_out() -> list[Trajectory]:
-        log.info("rolling out %d expert demonstrations", n)
-        torch.manual_seed(seeds.demonstrations)
-        venv = make(seeds.demonstrations, n)
-        try:
-            return generate_trajectories(
-                lambda obs: expert.predict(obs, deterministic=demos_cfg.deterministic)[0],
-                venv,
-                n,
-                desc="demonstrations" if progress else None,
-            )
-        finally:
-            venv.close()
-
-    return cached_demonstrations(key, roll_out)
-
-
-def _rollout_num_vec(config: CommonConfig, episodes: int) -> int:
-    """Env copies that roll out ``episodes`` episodes (demonstrations, evaluation)."""
-    return config.environment.rollout_num_vec or min(episodes, MAX_ROLLOUT_ENVS)
-
-
 def _execute(
     algo: str,
     config: CommonConfig,
@@ -264,7 +215,9 @@ def _execute(
     started = time.perf_counter()
 
     def venv(seed: int, episodes: int | None = None) -> VecEnv:
-        num_vec = env_cfg.num_vec if episodes is None else _rollout_num_vec(config, episodes)
+        num_vec = env_cfg.num_vec
+        if episodes is not None:
+            num_vec = rollout_num_vec(episodes, env_cfg.rollout_num_vec)
         return make_venv(
             env_cfg.gym_id,
             num_vec=num_vec,
@@ -274,7 +227,18 @@ def _execute(
         )
 
     expert_ref, expert = expert_and_ref
-    demos = hub_demos or _demonstrations(config, expert_ref, expert, seeds, venv, progress)
+    demos = hub_demos or expert_demonstrations(
+        expert,
+        expert_sha256=expert_ref.sha256,
+        gym_id=env_cfg.gym_id,
+        n_episodes=config.demonstrations.n_expert_demos,
+        seed=config.seed,
+        deterministic=config.demonstrations.deterministic,
+        num_vec=env_cfg.rollout_num_vec,
+        max_episode_steps=env_cfg.max_episode_steps,
+        parallel=env_cfg.parallel,
+        progress=progress,
+    )
     log.info(
         "%d demonstrations (%s, digest %s)", len(demos.trajectories), demos.source, demos.digest
     )

@@ -1,6 +1,7 @@
 """A stand-in Hugging Face hub on 127.0.0.1: the endpoints ``huggingface_hub`` 2.x calls to
 download files (``hf_hub_download``, ``snapshot_download``) and to publish them
-(``create_repo``, ``upload_folder`` with regular, non-LFS uploads).
+(``create_repo``, ``upload_folder`` with regular, non-LFS uploads; model card metadata is
+checked as the hub does, ``/api/validate-yaml``).
 
 Tests point ``HF_ENDPOINT`` at it; it records every request, so a test can tell a cache
 hit (``HEAD`` only) from a download (``GET``).
@@ -15,6 +16,8 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
+
+import yaml
 
 
 @dataclasses.dataclass
@@ -38,6 +41,8 @@ class StandInHub:
     def __init__(self) -> None:
         self.repos: dict[tuple[str, str], Repo] = {}
         self.requests: list[tuple[str, str]] = []
+        self.card_errors: list[str] = []
+        """Errors found in the YAML metadata of README.md files pushed (none expected)."""
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -90,6 +95,8 @@ def _handler(hub: StandInHub) -> type[BaseHTTPRequestHandler]:
             parts = path.strip("/").split("/")
             if method == "POST" and path == "/api/repos/create":
                 self._create(json.loads(body))
+            elif method == "POST" and path == "/api/validate-yaml":
+                self._validate_yaml(json.loads(body)["content"])
             elif parts[0] == "api" and len(parts) >= 4 and parts[1] in ("models", "datasets"):
                 self._api(method, parts[1][:-1], "/".join(parts[2:4]), parts[4:], body)
             elif parts[0] == "datasets" and len(parts) >= 6 and parts[3] == "resolve":
@@ -173,8 +180,20 @@ def _handler(hub: StandInHub) -> type[BaseHTTPRequestHandler]:
             prefix = "datasets/" if repo_type == "dataset" else ""
             self._json({"url": f"{hub.url}/{prefix}{repo_id}", "name": repo_id})
 
-        def _json(self, data: object) -> None:
-            self._send(200, json.dumps(data).encode(), {"Content-Type": "application/json"})
+        def _validate_yaml(self, content: str) -> None:
+            # A model card's metadata: YAML between the first two '---' lines, a mapping.
+            _, front, _ = content.split("---\n", 2) if content.startswith("---\n") else ("", "", "")
+            try:
+                metadata = yaml.safe_load(front) if front else {}
+                errors = [] if isinstance(metadata, dict) else ["metadata is not a mapping"]
+            except yaml.YAMLError as exc:
+                errors = [str(exc)]
+            hub.card_errors.extend(errors)
+            payload = {"errors": [{"message": e} for e in errors], "warnings": []}
+            self._json(payload, status=400 if errors else 200)
+
+        def _json(self, data: object, status: int = 200) -> None:
+            self._send(status, json.dumps(data).encode(), {"Content-Type": "application/json"})
 
         def _send(
             self, status: int, data: bytes, headers: dict[str, str], head: bool = False

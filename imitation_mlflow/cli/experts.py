@@ -93,3 +93,71 @@ def expert_pull(
     check_expert_matches_env(load_expert(ref), gym_id, ref)
     click.echo(f"pulled {ref.repo_id}@{ref.revision} -> {ref.path}")
     click.echo(f"sha256 {ref.sha256}")
+
+
+@expert.command("push")
+@click.argument("env")
+@click.option("--repo-id", required=True, metavar="ORG/NAME", help="Hub repo (model and dataset).")
+@click.option("--expert-path", default=None, help="SB3 PPO zip (default: resolved as in a run).")
+@click.option("--n-demos", type=int, default=104, show_default=True, help="Demonstrations.")
+@click.option("--eval-episodes", type=int, default=10, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--private", is_flag=True, help="Create the repos private.")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep the prepared model/ and dataset/ folders here.",
+)
+@click.option("--no-upload", is_flag=True, help="Only prepare the folders (needs --folder).")
+@user_errors
+def expert_push(
+    env: str,
+    repo_id: str,
+    expert_path: str | None,
+    n_demos: int,
+    eval_episodes: int,
+    seed: int,
+    private: bool,
+    folder: str | None,
+    no_upload: bool,
+) -> None:
+    """Publish the expert for ENV to the hub as the model and dataset repos REPO_ID.
+
+    The model repo gets the zip, its evaluation and a model card; the dataset repo of the
+    same name the demonstrations (parquet).
+
+    Demonstrations are rolled out (or read from the cache) exactly as a run with
+    ``--seed SEED`` and ``n_expert_demos=N_DEMOS`` would; the evaluation is deterministic.
+    """
+    import tempfile
+
+    from imitation_mlflow.envs import make_venv
+    from imitation_mlflow.evaluation import evaluate
+    from imitation_mlflow.experts.demonstrations import expert_demonstrations, rollout_num_vec
+    from imitation_mlflow.experts.publish import prepare_folders, push_folders
+    from imitation_mlflow.experts.store import check_expert_matches_env, load_expert, resolve_expert
+
+    if no_upload and not folder:
+        raise UserError("--no-upload needs --folder to keep the prepared folders")
+    if "/" not in repo_id:
+        raise UserError(f"--repo-id must be ORG/NAME (got {repo_id!r})")
+    gym_id = gym_id_of(env)
+    ref = resolve_expert(gym_id, expert_path)
+    model = load_expert(ref)
+    check_expert_matches_env(model, gym_id, ref)
+    venv = make_venv(gym_id, num_vec=rollout_num_vec(eval_episodes), seed=seed + 1)
+    evaluation = evaluate(model, venv, eval_episodes, deterministic=True, seed=seed + 1)
+    demos = expert_demonstrations(
+        model, expert_sha256=ref.sha256, gym_id=gym_id, n_episodes=n_demos, seed=seed
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(folder) if folder else Path(tmp)
+        model_dir, dataset_dir = prepare_folders(ref, gym_id, evaluation, demos, root)
+        click.echo(f"prepared {model_dir} and {dataset_dir} (expert from {ref.source})")
+        if no_upload:
+            return
+        published = push_folders(repo_id, model_dir, dataset_dir, private=private)
+    click.echo(f"model:   {published.model_url} @ {published.model_commit}")
+    click.echo(f"dataset: {published.dataset_url} @ {published.dataset_commit}")
+    click.echo(f"return over {eval_episodes} episodes {evaluation['monitor_return_mean']:.1f}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -159,3 +160,25 @@ def test_demonstrations_from_the_hub_dataset(hub, tmp_path, offline_hub):
 def test_missing_dataset_names_the_rollout_fallback(hub):
     with pytest.raises(UserError, match="demonstrations.source=rollout"):
         download_demonstrations(REPO, None, 1)
+
+
+def test_push_publishes_expert_card_and_demonstrations(hub, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMITATION_MLFLOW_CACHE", str(tmp_path / "cache"))
+    args = ["expert", "push", "seals_cartpole", "--repo-id", "me/ppo-seals-CartPole-v0"]
+    result = CliRunner().invoke(cli, [*args, "--n-demos", "3", "--eval-episodes", "2"])
+    assert result.exit_code == 0, result.output
+    model = hub.repos[("model", "me/ppo-seals-CartPole-v0")]
+    assert model.files[ZIP] == _shipped().read_bytes()
+    assert "PPO expert for seals/CartPole-v0" in model.files["README.md"].decode()
+    assert json.loads(model.files["results.json"])["evaluation"]["n_traj"] == 2
+    assert f"@ {model.commit}" in result.output and hub.card_errors == []
+    # What was pushed is what a run pulls: the expert and its demonstrations.
+    ref = resolve_expert(CARTPOLE, source="hub", repo_id="me/ppo-seals-CartPole-v0")
+    assert ref.sha256 == file_sha256(_shipped())
+    demos = download_demonstrations("me/ppo-seals-CartPole-v0", None, 3)
+    assert len(demos.trajectories) == 3 and all(len(t) > 0 for t in demos.trajectories)
+
+
+def test_push_checks_its_arguments():
+    result = CliRunner().invoke(cli, ["expert", "push", "seals_cartpole", "--repo-id", "x"])
+    assert result.exit_code == 2 and "ORG/NAME" in result.output
