@@ -35,28 +35,57 @@ def expert() -> None:
 @click.option(
     "--output",
     type=click.Path(file_okay=False),
+    default=None,
+    help="Directory receiving ppo-<env-id>/ppo-<env-id>.zip (the hub's file layout); "
+    "default: the local expert store, where runs find it.",
+)
+@click.option("--eval-episodes", type=int, default=50, show_default=True)
+@click.option(
+    "--experiment",
     default="experts",
     show_default=True,
-    help="Directory receiving ppo-<env-id>/ppo-<env-id>.zip (the hub's file layout).",
+    help="MLflow experiment of the training run.",
 )
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @user_errors
-def expert_train(env: str, timesteps: int | None, seed: int, output: str) -> None:
-    """Train a PPO expert for ENV (an environment config) with our per-env settings."""
-    from imitation_mlflow.envs import make_venv
-    from imitation_mlflow.evaluation import evaluate
-    from imitation_mlflow.experts.training import recipe_for, save_expert, train_expert
-    from imitation_mlflow.paths import repo_name
+def expert_train(
+    env: str,
+    timesteps: int | None,
+    seed: int,
+    output: str | None,
+    eval_episodes: int,
+    experiment: str,
+    progress: bool,
+) -> None:
+    """Train a PPO expert for ENV with our per-env settings, as one MLflow run.
 
-    if env not in environment_configs():
-        raise unknown_choice("environment config", env, environment_configs())
-    gym_id = build_config(ImitationConfig, [env]).environment.gym_id
+    The model is registered as expert-<env id> (its return as a version tag) and saved to
+    the local expert store (or --output), where runs resolve it before shipped experts.
+    """
+    from imitation_mlflow.experts.recorded import train_recorded_expert
+    from imitation_mlflow.experts.training import recipe_for
+
+    gym_id = gym_id_of(env)
     recipe_for(gym_id)
-    model = train_expert(gym_id, seed=seed, timesteps=timesteps)
-    path = save_expert(model, Path(output), repo_name(gym_id))
-    stats = evaluate(
-        model, make_venv(gym_id, num_vec=8, seed=seed + 1), 50, deterministic=False, seed=seed + 1
+    if eval_episodes < 1:
+        raise UserError(f"--eval-episodes must be at least 1 (got {eval_episodes})")
+    trained = train_recorded_expert(
+        gym_id,
+        seed=seed,
+        timesteps=timesteps,
+        output=Path(output) if output else None,
+        eval_episodes=eval_episodes,
+        experiment=experiment,
+        progress=progress,
     )
-    click.echo(f"saved {path}; return over 50 episodes {stats['monitor_return_mean']:.1f}")
+    click.echo(
+        f"saved {trained.path}; return over {eval_episodes} episodes "
+        f"{trained.evaluation['monitor_return_mean']:.1f}"
+    )
+    click.echo(
+        f"MLflow run {trained.run_id}; registered {trained.registered_name} "
+        f"version {trained.version}"
+    )
 
 
 @expert.command("pull")
