@@ -182,7 +182,7 @@ def expert_push(
     )
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(folder) if folder else Path(tmp)
-        model_dir, dataset_dir = prepare_folders(ref, gym_id, evaluation, demos, root)
+        model_dir, dataset_dir = prepare_folders(ref, gym_id, evaluation, demos, root, repo_id)
         click.echo(f"prepared {model_dir} and {dataset_dir} (expert from {ref.source})")
         if no_upload:
             return

@@ -34,14 +34,16 @@ def prepare_folders(
     evaluation: dict[str, float],
     demos: Demonstrations,
     root: Path,
+    repo_id: str,
 ) -> tuple[Path, Path]:
-    """Lay out ``root/model`` and ``root/dataset`` as the hub repos should look.
+    """Lay out ``root/model`` and ``root/dataset`` as the hub repos ``repo_id`` should look.
 
-    ``model``: ``<name>.zip``, ``results.json`` (``evaluation``, the expert's own episodes)
-    and ``README.md`` (a model card with that evaluation). ``dataset``:
-    ``data/train-00000-of-00001.parquet`` (one row per trajectory) and a ``README.md``.
+    ``model``: ``<repo name>.zip`` (the file ``expert pull`` asks for), ``results.json``
+    (``evaluation``, the expert's own episodes) and ``README.md`` (a model card with that
+    evaluation). ``dataset``: ``data/train-00000-of-00001.parquet`` (one row per
+    trajectory) and a ``README.md``.
     """
-    name = ref.path.stem
+    name = repo_id.split("/")[-1]
     model, dataset = root / "model", root / "dataset"
     (dataset / DATA_FILE).parent.mkdir(parents=True, exist_ok=True)
     model.mkdir(parents=True, exist_ok=True)

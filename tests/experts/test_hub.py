@@ -164,18 +164,18 @@ def test_missing_dataset_names_the_rollout_fallback(hub):
 
 def test_push_publishes_expert_card_and_demonstrations(hub, tmp_path, monkeypatch):
     monkeypatch.setenv("IMITATION_MLFLOW_CACHE", str(tmp_path / "cache"))
-    args = ["expert", "push", "seals_cartpole", "--repo-id", "me/ppo-seals-CartPole-v0"]
+    args = ["expert", "push", "seals_cartpole", "--repo-id", "me/cartpole-expert"]
     result = CliRunner().invoke(cli, [*args, "--n-demos", "3", "--eval-episodes", "2"])
     assert result.exit_code == 0, result.output
-    model = hub.repos[("model", "me/ppo-seals-CartPole-v0")]
-    assert model.files[ZIP] == _shipped().read_bytes()
+    model = hub.repos[("model", "me/cartpole-expert")]
+    assert model.files["cartpole-expert.zip"] == _shipped().read_bytes()
     assert "PPO expert for seals/CartPole-v0" in model.files["README.md"].decode()
     assert json.loads(model.files["results.json"])["evaluation"]["n_traj"] == 2
     assert f"@ {model.commit}" in result.output and hub.card_errors == []
     # What was pushed is what a run pulls: the expert and its demonstrations.
-    ref = resolve_expert(CARTPOLE, source="hub", repo_id="me/ppo-seals-CartPole-v0")
+    ref = resolve_expert(CARTPOLE, source="hub", repo_id="me/cartpole-expert")
     assert ref.sha256 == file_sha256(_shipped())
-    demos = download_demonstrations("me/ppo-seals-CartPole-v0", None, 3)
+    demos = download_demonstrations("me/cartpole-expert", None, 3)
     assert len(demos.trajectories) == 3 and all(len(t) > 0 for t in demos.trajectories)
 
 
