@@ -97,9 +97,18 @@ def expert_train(
     help="Hub owner of ppo-<env-id> (default: HumanCompatibleAI).",
 )
 @click.option("--repo-id", default=None, metavar="ORG/NAME", help="Hub model repo to pull from.")
+@click.option(
+    "--with-demonstrations",
+    is_flag=True,
+    help="Also pull the dataset repo of the same name (for demonstrations.source=hub).",
+)
 @user_errors
 def expert_pull(
-    env: str, revision: str | None, organization: str | None, repo_id: str | None
+    env: str,
+    revision: str | None,
+    organization: str | None,
+    repo_id: str | None,
+    with_demonstrations: bool,
 ) -> None:
     """Download the expert for ENV (environment config or gym id) from the hub into its cache.
 
@@ -122,6 +131,11 @@ def expert_pull(
     check_expert_matches_env(load_expert(ref), gym_id, ref)
     click.echo(f"pulled {ref.repo_id}@{ref.revision} -> {ref.path}")
     click.echo(f"sha256 {ref.sha256}")
+    if with_demonstrations and ref.repo_id is not None:
+        from imitation_mlflow.experts.hub import download_demonstrations
+
+        demos = download_demonstrations(ref.repo_id, None, None)
+        click.echo(f"pulled {len(demos.trajectories)} demonstrations -> {demos.path.parent}")
 
 
 @expert.command("push")

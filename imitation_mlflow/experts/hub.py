@@ -78,11 +78,13 @@ def download_expert(repo_id: str, revision: str | None = None) -> HubFile:
     return HubFile(path=path, repo_id=repo_id, revision=_snapshot_commit(path, filename))
 
 
-def download_demonstrations(repo_id: str, revision: str | None, n_episodes: int) -> Demonstrations:
-    """The first ``n_episodes`` trajectories of the dataset repo ``repo_id`` (hub or its cache).
+def download_demonstrations(
+    repo_id: str, revision: str | None, n_episodes: int | None
+) -> Demonstrations:
+    """The first ``n_episodes`` (``None``: all) trajectories of the dataset repo ``repo_id``.
 
-    Reads ``data/train-*.parquet`` in name order; fewer trajectories than asked for, or no
-    such dataset, is a ``UserError``.
+    Downloads ``data/train-*.parquet`` (or finds it in the hub cache) and reads the files in
+    name order; fewer trajectories than asked for, or no such dataset, is a ``UserError``.
     """
     try:
         local = snapshot_download(
@@ -104,14 +106,19 @@ def download_demonstrations(repo_id: str, revision: str | None, n_episodes: int)
         ) from exc
     root = Path(local)
     files = sorted(root.glob(DEMONSTRATION_FILES))
+    if not files:
+        raise UserError(
+            f"dataset {repo_id!r} has no {DEMONSTRATION_FILES} files; use "
+            "demonstrations.source=rollout to roll them out from the expert instead"
+        )
     trajectories = read_trajectories(files, limit=n_episodes)
-    if len(trajectories) < n_episodes:
+    if n_episodes is not None and len(trajectories) < n_episodes:
         raise UserError(
             f"dataset {repo_id!r} holds {len(trajectories)} trajectories in "
             f"{DEMONSTRATION_FILES}, fewer than demonstrations.n_expert_demos={n_episodes}"
         )
     commit = root.name
-    digest = hashlib.sha256(f"{repo_id}@{commit}:{n_episodes}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{repo_id}@{commit}:{len(trajectories)}".encode()).hexdigest()
     uri = f"{endpoint()}/datasets/{repo_id}/tree/{commit}"
     return Demonstrations(trajectories, files[0], digest, "hub", uri)
 

@@ -182,3 +182,21 @@ def test_push_publishes_expert_card_and_demonstrations(hub, tmp_path, monkeypatc
 def test_push_checks_its_arguments():
     result = CliRunner().invoke(cli, ["expert", "push", "seals_cartpole", "--repo-id", "x"])
     assert result.exit_code == 2 and "ORG/NAME" in result.output
+
+
+def test_pull_with_demonstrations_serves_offline_runs(hub, tmp_path, offline_hub):
+    _publish(hub)
+    written = _publish_demonstrations(hub, tmp_path)
+    args = ["expert", "pull", "seals_cartpole", "--with-demonstrations"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "pulled 3 demonstrations" in result.output
+    offline_hub(True)
+    demos = download_demonstrations(REPO, None, 3)
+    np.testing.assert_array_equal(demos.trajectories[2].obs, written[2].obs)
+
+
+def test_dataset_without_parquet_files_is_a_user_error(hub):
+    hub.add_file(REPO, "README.md", b"# no data", repo_type="dataset")
+    with pytest.raises(UserError, match="has no data/train"):
+        download_demonstrations(REPO, None, None)
