@@ -16,6 +16,7 @@ from huggingface_hub import constants, hf_hub_download, snapshot_download
 from huggingface_hub.errors import (
     EntryNotFoundError,
     HfHubHTTPError,
+    HFValidationError,
     OfflineModeIsEnabled,
     RepositoryNotFoundError,
     RevisionNotFoundError,
@@ -28,6 +29,9 @@ from imitation_mlflow.paths import repo_name
 
 HUB_ORGANIZATION = "HumanCompatibleAI"
 """Owner of the published experts (``HumanCompatibleAI/ppo-seals-CartPole-v0``)."""
+
+HUB_ERRORS = (EntryNotFoundError, HfHubHTTPError, HFValidationError, OfflineModeIsEnabled)
+"""What the hub client raises for a missing or unreachable file (plus transport errors)."""
 
 DEMONSTRATION_FILES = "data/train-*.parquet"
 """Files of a dataset repo that hold the demonstrations, one row per trajectory."""
@@ -67,12 +71,7 @@ def download_expert(repo_id: str, revision: str | None = None) -> HubFile:
     filename = f"{repo_id.split('/')[-1]}.zip"
     try:
         local = hf_hub_download(repo_id, filename, revision=revision)
-    except (
-        EntryNotFoundError,
-        HfHubHTTPError,
-        OfflineModeIsEnabled,
-        httpx2.HTTPError,
-    ) as exc:
+    except (*HUB_ERRORS, httpx2.HTTPError) as exc:
         raise hub_error(repo_id, revision, exc) from exc
     path = Path(local)
     return HubFile(path=path, repo_id=repo_id, revision=_snapshot_commit(path, filename))
@@ -93,12 +92,7 @@ def download_demonstrations(
             revision=revision,
             allow_patterns=[DEMONSTRATION_FILES],
         )
-    except (
-        EntryNotFoundError,
-        HfHubHTTPError,
-        OfflineModeIsEnabled,
-        httpx2.HTTPError,
-    ) as exc:
+    except (*HUB_ERRORS, httpx2.HTTPError) as exc:
         raise UserError(
             f"no demonstrations dataset {repo_id!r} (revision {revision or 'main'}) at "
             f"{endpoint()}: {_reason(exc)}; use demonstrations.source=rollout to roll them "
@@ -146,6 +140,8 @@ def _reason(exc: BaseException) -> str:
         return "file not found (or not cached)"
     if isinstance(exc, OfflineModeIsEnabled):
         return "offline mode is enabled"
+    if isinstance(exc, HFValidationError):
+        return f"invalid repo id or revision ({exc})"
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 

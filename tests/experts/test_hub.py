@@ -78,6 +78,8 @@ def test_missing_repo_online_names_the_fixes(hub):
     with pytest.raises(UserError, match="repository not found") as info:
         resolve_expert("seals/MountainCar-v0")
     assert "--expert-path" in str(info.value) and hub.url in str(info.value)
+    with pytest.raises(UserError, match="invalid repo id"):
+        resolve_expert(CARTPOLE, source="hub", repo_id="not a/valid repo")
 
 
 def test_cli_pull_with_organization(hub):
