@@ -26,7 +26,11 @@ from imitation_mlflow.data.demonstrations import Demonstrations
 from imitation_mlflow.envs import check_env_id, make_venv
 from imitation_mlflow.errors import UserError, unknown_choice
 from imitation_mlflow.evaluation import evaluate, normalized_score
-from imitation_mlflow.experts.demonstrations import expert_demonstrations, rollout_num_vec
+from imitation_mlflow.experts.demonstrations import (
+    conform_to_env,
+    expert_demonstrations,
+    rollout_num_vec,
+)
 from imitation_mlflow.experts.hub import download_demonstrations, hub_repo_id
 from imitation_mlflow.experts.store import (
     ExpertRef,
@@ -196,7 +200,8 @@ def hub_demonstrations(config: CommonConfig) -> Demonstrations | None:
     if config.demonstrations.source != "hub":
         raise unknown_choice("demonstrations source", config.demonstrations.source, DEMO_SOURCES)
     repo_id = config.expert.repo_id or hub_repo_id(config.environment.gym_id)
-    return download_demonstrations(repo_id, None, config.demonstrations.n_expert_demos)
+    demos = download_demonstrations(repo_id, None, config.demonstrations.n_expert_demos)
+    return conform_to_env(demos, config.environment.gym_id)
 
 
 def _execute(

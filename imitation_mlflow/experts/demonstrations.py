@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
+import gymnasium as gym
 import torch
+from gymnasium import spaces
 from stable_baselines3 import PPO
 
 from imitation_mlflow.data import Trajectory, generate_trajectories
@@ -14,6 +17,7 @@ from imitation_mlflow.data.demonstrations import (
     cached_demonstrations,
 )
 from imitation_mlflow.envs import make_venv
+from imitation_mlflow.errors import UserError
 from imitation_mlflow.seeding import RunSeeds
 
 log = logging.getLogger(__name__)
@@ -79,3 +83,28 @@ def expert_demonstrations(
             venv.close()
 
     return cached_demonstrations(key, roll_out)
+
+
+def conform_to_env(demos: Demonstrations, gym_id: str) -> Demonstrations:
+    """Check demonstrations from elsewhere (the hub) against ``gym_id``'s spaces.
+
+    Observations and actions must have the env's shapes (a ``UserError`` otherwise, before
+    the run); continuous actions are cast to the action space's dtype, since datasets may
+    store them as float64 where SB3 policies work in float32.
+    """
+    env = gym.make(gym_id)
+    obs_shape, action_space = env.observation_space.shape, env.action_space
+    env.close()
+    act_shape = action_space.shape or ()
+    for index, traj in enumerate(demos.trajectories):
+        if traj.obs.shape[1:] != obs_shape or traj.acts.shape[1:] != act_shape:
+            raise UserError(
+                f"demonstration {index} from {demos.uri} has observations {traj.obs.shape[1:]} "
+                f"and actions {traj.acts.shape[1:]} per step; {gym_id} has {obs_shape} and "
+                f"{act_shape}; use demonstrations.source=rollout"
+            )
+    if not isinstance(action_space, spaces.Box):
+        return demos
+    dtype = action_space.dtype
+    cast = [dataclasses.replace(t, acts=t.acts.astype(dtype)) for t in demos.trajectories]
+    return dataclasses.replace(demos, trajectories=cast)

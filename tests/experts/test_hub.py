@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -202,3 +203,19 @@ def test_dataset_without_parquet_files_is_a_user_error(hub):
     hub.add_file(REPO, "README.md", b"# no data", repo_type="dataset")
     with pytest.raises(UserError, match="has no data/train"):
         download_demonstrations(REPO, None, None)
+
+
+def test_demonstrations_must_fit_the_env(hub, tmp_path):
+    from imitation_mlflow.experts.demonstrations import conform_to_env
+
+    _publish_demonstrations(hub, tmp_path)  # 4-dim observations, discrete actions
+    demos = download_demonstrations(REPO, None, 3)
+    assert conform_to_env(demos, CARTPOLE) is demos  # discrete actions stay as they are
+    with pytest.raises(UserError, match="seals/MountainCar-v0 has \\(2,\\)"):
+        conform_to_env(demos, "seals/MountainCar-v0")
+    pendulum = [
+        dataclasses.replace(t, obs=t.obs[:, :3], acts=np.zeros((len(t), 1), dtype=np.float64))
+        for t in demos.trajectories
+    ]
+    cast = conform_to_env(dataclasses.replace(demos, trajectories=pendulum), "Pendulum-v1")
+    assert all(t.acts.dtype == np.float32 for t in cast.trajectories)
