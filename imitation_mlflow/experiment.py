@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 import torch
 from stable_baselines3 import PPO
@@ -22,11 +21,24 @@ from stable_baselines3.common.vec_env import VecEnv
 from imitation_mlflow.algorithms.policies import save_policy_zip
 from imitation_mlflow.capture import capture_output
 from imitation_mlflow.config import CommonConfig, env_config_for, flatten, to_dict
-from imitation_mlflow.data import generate_trajectories, trajectory_stats
+from imitation_mlflow.data import trajectory_stats
+from imitation_mlflow.data.demonstrations import Demonstrations
 from imitation_mlflow.envs import check_env_id, make_venv
 from imitation_mlflow.errors import UserError, unknown_choice
 from imitation_mlflow.evaluation import evaluate, normalized_score
-from imitation_mlflow.experts.store import ExpertRef, load_expert, resolve_expert
+from imitation_mlflow.experts.demonstrations import (
+    conform_to_env,
+    expert_demonstrations,
+    rollout_num_vec,
+)
+from imitation_mlflow.experts.hub import download_demonstrations, hub_repo_id
+from imitation_mlflow.experts.store import (
+    ExpertRef,
+    check_expert_matches_env,
+    load_expert,
+    resolve_expert,
+)
+from imitation_mlflow.paths import repo_name
 from imitation_mlflow.reference_scores import random_policy_stats
 from imitation_mlflow.seeding import RunSeeds
 from imitation_mlflow.tracking.checkpoints import Checkpoint
@@ -44,8 +56,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EXPERIMENT = "imitation"
 
-MAX_ROLLOUT_ENVS = 64
-"""Most env copies used to roll out demonstrations or evaluation episodes at once."""
+DEMO_SOURCES = ("rollout", "hub")
+
+DIGEST_CHARS = 16
+"""Characters of a demonstrations digest shown as the MLflow dataset digest (it holds 36)."""
 
 
 @dataclasses.dataclass
@@ -76,25 +90,16 @@ def validate(algo: str, config: CommonConfig) -> tuple[ExpertRef, PPO]:
     ):
         if value < 1:
             raise UserError(f"{key} must be at least 1 (got {value})")
-    ref = resolve_expert(config.environment.gym_id, config.expert.path)
+    ref = resolve_expert(
+        config.environment.gym_id,
+        config.expert.path,
+        source=config.expert.source,
+        repo_id=config.expert.repo_id,
+        revision=config.expert.revision,
+    )
     expert = load_expert(ref)
     check_expert_matches_env(expert, config.environment.gym_id, ref)
     return ref, expert
-
-
-def check_expert_matches_env(expert: PPO, gym_id: str, ref: ExpertRef) -> None:
-    """Refuse, before the run, an expert trained on another environment."""
-    env = gym.make(gym_id)
-    if expert.observation_space.shape != env.observation_space.shape or (
-        expert.action_space != env.action_space
-        and getattr(expert.action_space, "shape", None) != env.action_space.shape
-    ):
-        raise UserError(
-            f"expert {str(ref.path)!r} was trained on other spaces ({expert.observation_space}, "
-            f"{expert.action_space}) than {gym_id} ({env.observation_space}, "
-            f"{env.action_space}); pass an expert for {gym_id}"
-        )
-    env.close()
 
 
 def run_experiment(
@@ -113,6 +118,7 @@ def run_experiment(
     recorded (FAILED status, traceback in ``cout.txt``) and returned, not raised.
     """
     expert_ref, expert = validate(algo, config)
+    hub_demos = hub_demonstrations(config)
     if resume is not None and TRAIN_SCRIPT[algo] != "train_adversarial":
         raise UserError(f"--resume continues GAIL and AIRL runs; {algo} runs are short")
     env_name = env_name or env_config_for(config.environment.gym_id)
@@ -147,9 +153,16 @@ def run_experiment(
                         else:
                             log.info("run %s resumed after round %d", run_id, resume.round)
                             tracked.set_tags({"resumed_from_round": str(resume.round)})
-                        tracked.set_tags(_expert_tags(expert_ref))
+                        tracked.set_tags(expert_ref.tags())
                         result, metrics, policy_zip, example = _execute(
-                            algo, config, expert, tracked, progress, Path(tmp), resume
+                            algo,
+                            config,
+                            (expert_ref, expert),
+                            hub_demos,
+                            tracked,
+                            progress,
+                            Path(tmp),
+                            resume,
                         )
                         tracked.log_final_metrics(metrics)
                         tracked.log_json(result, "result.json")
@@ -180,14 +193,22 @@ def _traceback_in_log() -> Iterator[None]:
         raise
 
 
-def _expert_tags(ref: ExpertRef) -> dict[str, str]:
-    return {"expert_source": ref.source, "expert_path": str(ref.path), "expert_sha256": ref.sha256}
+def hub_demonstrations(config: CommonConfig) -> Demonstrations | None:
+    """With ``demonstrations.source=hub``, fetch them before the run (errors are the user's)."""
+    if config.demonstrations.source == "rollout":
+        return None
+    if config.demonstrations.source != "hub":
+        raise unknown_choice("demonstrations source", config.demonstrations.source, DEMO_SOURCES)
+    repo_id = config.expert.repo_id or hub_repo_id(config.environment.gym_id)
+    demos = download_demonstrations(repo_id, None, config.demonstrations.n_expert_demos)
+    return conform_to_env(demos, config.environment.gym_id)
 
 
 def _execute(
     algo: str,
     config: CommonConfig,
-    expert: PPO,
+    expert_and_ref: tuple[ExpertRef, PPO],
+    hub_demos: Demonstrations | None,
     tracked: TrackedRun,
     progress: bool,
     workdir: Path,
@@ -201,7 +222,7 @@ def _execute(
     def venv(seed: int, episodes: int | None = None) -> VecEnv:
         num_vec = env_cfg.num_vec
         if episodes is not None:
-            num_vec = env_cfg.rollout_num_vec or min(episodes, MAX_ROLLOUT_ENVS)
+            num_vec = rollout_num_vec(episodes, env_cfg.rollout_num_vec)
         return make_venv(
             env_cfg.gym_id,
             num_vec=num_vec,
@@ -210,16 +231,36 @@ def _execute(
             max_episode_steps=env_cfg.max_episode_steps,
         )
 
-    demos_cfg = config.demonstrations
-    log.info("rolling out %d expert demonstrations", demos_cfg.n_expert_demos)
-    torch.manual_seed(seeds.demonstrations)
-    demonstrations = generate_trajectories(
-        lambda obs: expert.predict(obs, deterministic=demos_cfg.deterministic)[0],
-        venv(seeds.demonstrations, demos_cfg.n_expert_demos),
-        demos_cfg.n_expert_demos,
-        desc="demonstrations" if progress else None,
+    expert_ref, expert = expert_and_ref
+    demos = hub_demos or expert_demonstrations(
+        expert,
+        expert_sha256=expert_ref.sha256,
+        gym_id=env_cfg.gym_id,
+        n_episodes=config.demonstrations.n_expert_demos,
+        seed=config.seed,
+        deterministic=config.demonstrations.deterministic,
+        num_vec=env_cfg.rollout_num_vec,
+        max_episode_steps=env_cfg.max_episode_steps,
+        parallel=env_cfg.parallel,
+        progress=progress,
     )
+    log.info(
+        "%d demonstrations (%s, digest %s)", len(demos.trajectories), demos.source, demos.digest
+    )
+    demonstrations = demos.trajectories
     expert_stats = trajectory_stats(demonstrations)
+    tracked.log_dataset(
+        name=f"{repo_name(env_cfg.gym_id)}-demonstrations",
+        source_uri=demos.uri,
+        digest=demos.digest[:DIGEST_CHARS],
+    )
+    tracked.set_tags(
+        {
+            "demonstrations_source": demos.source,
+            "demonstrations_digest": demos.digest,
+            "expert_return": f"{expert_stats['monitor_return_mean']:.6g}",
+        }
+    )
     random_stats = random_policy_stats(env_cfg.gym_id, config.policy_evaluation.random_episodes)
     train_venv = venv(seeds.env)
     ctx = RunContext(

@@ -4,7 +4,14 @@ Commands live in one module per concern and register themselves on the group in
 ``base``; importing this package registers all of them.
 """
 
-from imitation_mlflow.cli import analysis, benchmark, sacred, train, tune  # noqa: F401  (registers)
+from imitation_mlflow.cli import (  # noqa: F401  (registers)
+    analysis,
+    benchmark,
+    experts,
+    sacred,
+    train,
+    tune,
+)
 from imitation_mlflow.cli.base import cli
 
 

@@ -1,4 +1,4 @@
-"""Commands that train: ``train``, ``configs``, ``expert train``."""
+"""Commands that train: ``train``, ``configs``."""
 
 from __future__ import annotations
 
@@ -18,14 +18,12 @@ from imitation_mlflow.cli.base import (
     user_errors,
 )
 from imitation_mlflow.config import (
-    ImitationConfig,
     build_config,
-    environment_configs,
     expand_named,
     named_configs,
     to_dict,
 )
-from imitation_mlflow.errors import UserError, unknown_choice
+from imitation_mlflow.errors import UserError
 
 
 @cli.command()
@@ -152,39 +150,3 @@ def configs_command(name: str | None) -> None:
             continue  # a config for the other script
         click.echo(f"# resolved for {script}")
         click.echo(json.dumps(to_dict(resolved), indent=2))
-
-
-@cli.group()
-def expert() -> None:
-    """Experts: train one locally with PPO."""
-
-
-@expert.command("train")
-@click.argument("env")
-@click.option("--timesteps", type=int, default=None, help="Environment steps (default: per env).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--output",
-    type=click.Path(file_okay=False),
-    default="experts",
-    show_default=True,
-    help="Directory receiving ppo-<env-id>/ppo-<env-id>.zip (the hub's file layout).",
-)
-@user_errors
-def expert_train(env: str, timesteps: int | None, seed: int, output: str) -> None:
-    """Train a PPO expert for ENV (an environment config) with our per-env settings."""
-    from imitation_mlflow.envs import make_venv
-    from imitation_mlflow.evaluation import evaluate
-    from imitation_mlflow.experts.training import recipe_for, save_expert, train_expert
-    from imitation_mlflow.paths import repo_name
-
-    if env not in environment_configs():
-        raise unknown_choice("environment config", env, environment_configs())
-    gym_id = build_config(ImitationConfig, [env]).environment.gym_id
-    recipe_for(gym_id)
-    model = train_expert(gym_id, seed=seed, timesteps=timesteps)
-    path = save_expert(model, Path(output), repo_name(gym_id))
-    stats = evaluate(
-        model, make_venv(gym_id, num_vec=8, seed=seed + 1), 50, deterministic=False, seed=seed + 1
-    )
-    click.echo(f"saved {path}; return over 50 episodes {stats['monitor_return_mean']:.1f}")

@@ -27,7 +27,14 @@ class ExpertConfig:
     """Where the expert policy comes from."""
 
     path: str | None = None
-    """Explicit SB3 PPO zip; ``None`` uses the expert shipped with the package for the env."""
+    """Explicit SB3 PPO zip; ``None`` resolves one (see ``source``)."""
+    source: str = "auto"
+    """``auto``: the explicit path, else the local expert store, else the expert shipped with
+    the package, else the hub. ``path``, ``store``, ``shipped`` or ``hub`` take only that one."""
+    repo_id: str | None = None
+    """Hub model repo of the expert; ``None`` is ``HumanCompatibleAI/ppo-<env id, / as ->``."""
+    revision: str | None = None
+    """Hub branch, tag or commit of the expert; ``None`` is ``main``."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -38,6 +45,10 @@ class DemonstrationsConfig:
     """Episodes rolled out from the expert (the published hub datasets hold 104)."""
     deterministic: bool = False
     """Take the expert's most likely action instead of sampling (published: sampled)."""
+    source: str = "rollout"
+    """``rollout``: roll out the expert (cached on disk, keyed by expert, env, count, seed).
+    ``hub``: the first ``n_expert_demos`` trajectories of the hub dataset named like the
+    expert's repo (``expert.repo_id``, default ``HumanCompatibleAI/ppo-<env>``)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

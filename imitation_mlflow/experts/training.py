@@ -8,6 +8,8 @@ from pathlib import Path
 import torch
 from stable_baselines3 import PPO
 
+from imitation_mlflow.algorithms.logger import MetricLogger
+from imitation_mlflow.algorithms.sb3_logging import sb3_logger
 from imitation_mlflow.envs import make_venv
 from imitation_mlflow.errors import unknown_choice
 
@@ -64,8 +66,13 @@ def train_expert(
     seed: int,
     timesteps: int | None = None,
     progress_bar: bool = True,
+    logger: MetricLogger | None = None,
 ) -> PPO:
-    """Train a PPO expert for ``gym_id``; same seed and budget give the same expert on CPU."""
+    """Train a PPO expert for ``gym_id``; same seed and budget give the same expert on CPU.
+
+    SB3's own curves (``rollout/ep_rew_mean``, ``train/policy_gradient_loss``, ...) go to
+    ``logger`` as ``ppo/<key>`` at the environment step, when a logger is given.
+    """
     recipe = recipe_for(gym_id)
     torch.manual_seed(seed)
     venv = make_venv(gym_id, num_vec=recipe.num_vec, seed=seed)
@@ -87,7 +94,11 @@ def train_expert(
         device="cpu",
         verbose=0,
     )
+    if logger is not None:
+        model.set_logger(sb3_logger(logger, "ppo"))
     model.learn(total_timesteps=timesteps or recipe.timesteps, progress_bar=progress_bar)
+    if logger is not None:
+        model.logger.dump(model.num_timesteps)  # SB3 dumps an update's losses one update late
     return model
 
 

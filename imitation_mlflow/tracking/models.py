@@ -56,6 +56,16 @@ def log_policy_model(
     return str(info.model_uri)
 
 
+def register_model(model_uri: str, name: str, tags: dict[str, str]) -> str:
+    """Register ``model_uri`` as a new version of the registered model ``name``; its version.
+
+    ``tags`` go on the version (e.g. the expert's return), so the registry alone says how
+    good each version is.
+    """
+    version = mlflow.register_model(model_uri, name, tags=tags)
+    return str(version.version)
+
+
 def load_policy_model(model_uri: str) -> Any:
     """Load a policy logged by :func:`log_policy_model` as a pyfunc model."""
     return mlflow.pyfunc.load_model(model_uri)

@@ -54,6 +54,12 @@ class TrackedRun:
             path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str))
             self.client.log_artifact(self.run_id, str(path))
 
+    def log_dataset(self, *, name: str, source_uri: str, digest: str) -> None:
+        """Record a training dataset (e.g. the demonstrations) as an input of the run."""
+        from imitation_mlflow.tracking.datasets import log_dataset_input
+
+        log_dataset_input(self.client, self.run_id, name=name, source_uri=source_uri, digest=digest)
+
     def log_artifact(self, path: Path, artifact_path: str | None = None) -> None:
         """Upload a local file to the run."""
         self.client.log_artifact(self.run_id, str(path), artifact_path)

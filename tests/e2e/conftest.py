@@ -35,12 +35,15 @@ TINY_BC = [
 """TINY for suites of BC runs only (a key no run of the suite has is an error)."""
 
 
-def run_cli(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run a command of the installed package in ``cwd`` with the test's MLflow environment."""
-    env = dict(os.environ)
-    env.pop("MLFLOW_RUN_ID", None)
+def run_cli(
+    args: list[str], cwd: Path, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a command of the installed package in ``cwd`` with the test's MLflow environment
+    (and hub settings), plus ``env``."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("MLFLOW_RUN_ID", None)
     return subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        args, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
     )
 
 

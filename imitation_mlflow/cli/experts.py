@@ -1,0 +1,206 @@
+"""Expert commands: ``expert train`` (local PPO), ``expert pull`` / ``expert push`` (the hub)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from imitation_mlflow.cli.base import cli, user_errors
+from imitation_mlflow.config import ImitationConfig, build_config, environment_configs
+from imitation_mlflow.errors import UserError, unknown_choice
+
+
+def gym_id_of(env: str) -> str:
+    """``seals_cartpole`` (an environment config) or ``seals/CartPole-v0`` (a gym id) -> gym id."""
+    if env in environment_configs():
+        return build_config(ImitationConfig, [env]).environment.gym_id
+    if "/" in env or "-v" in env:
+        from imitation_mlflow.envs import check_env_id
+
+        check_env_id(env)
+        return env
+    raise unknown_choice("environment config", env, environment_configs())
+
+
+@cli.group()
+def expert() -> None:
+    """Experts: train one locally with PPO, pull one from the hub or push one to it."""
+
+
+@expert.command("train")
+@click.argument("env")
+@click.option("--timesteps", type=int, default=None, help="Environment steps (default: per env).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Directory receiving ppo-<env-id>/ppo-<env-id>.zip (the hub's file layout); "
+    "default: the local expert store, where runs find it.",
+)
+@click.option("--eval-episodes", type=int, default=50, show_default=True)
+@click.option(
+    "--experiment",
+    default="experts",
+    show_default=True,
+    help="MLflow experiment of the training run.",
+)
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
+@user_errors
+def expert_train(
+    env: str,
+    timesteps: int | None,
+    seed: int,
+    output: str | None,
+    eval_episodes: int,
+    experiment: str,
+    progress: bool,
+) -> None:
+    """Train a PPO expert for ENV with our per-env settings, as one MLflow run.
+
+    The model is registered as expert-<env id> (its return as a version tag) and saved to
+    the local expert store (or --output), where runs resolve it before shipped experts.
+    """
+    from imitation_mlflow.experts.recorded import train_recorded_expert
+    from imitation_mlflow.experts.training import recipe_for
+
+    gym_id = gym_id_of(env)
+    recipe_for(gym_id)
+    if eval_episodes < 1:
+        raise UserError(f"--eval-episodes must be at least 1 (got {eval_episodes})")
+    trained = train_recorded_expert(
+        gym_id,
+        seed=seed,
+        timesteps=timesteps,
+        output=Path(output) if output else None,
+        eval_episodes=eval_episodes,
+        experiment=experiment,
+        progress=progress,
+    )
+    click.echo(
+        f"saved {trained.path}; return over {eval_episodes} episodes "
+        f"{trained.evaluation['monitor_return_mean']:.1f}"
+    )
+    click.echo(
+        f"MLflow run {trained.run_id}; registered {trained.registered_name} "
+        f"version {trained.version}"
+    )
+
+
+@expert.command("pull")
+@click.argument("env")
+@click.option("--revision", default=None, help="Branch, tag or commit (default: main).")
+@click.option(
+    "--organization",
+    default=None,
+    help="Hub owner of ppo-<env-id> (default: HumanCompatibleAI).",
+)
+@click.option("--repo-id", default=None, metavar="ORG/NAME", help="Hub model repo to pull from.")
+@click.option(
+    "--with-demonstrations",
+    is_flag=True,
+    help="Also pull the dataset repo of the same name (for demonstrations.source=hub).",
+)
+@user_errors
+def expert_pull(
+    env: str,
+    revision: str | None,
+    organization: str | None,
+    repo_id: str | None,
+    with_demonstrations: bool,
+) -> None:
+    """Download the expert for ENV (environment config or gym id) from the hub into its cache.
+
+    The hub, its cache and offline mode are huggingface_hub's: HF_ENDPOINT, HF_HOME,
+    HF_HUB_OFFLINE, HF_TOKEN. Runs then find the expert with expert.source=hub (or by
+    themselves when no local or shipped expert exists).
+    """
+    from imitation_mlflow.experts.hub import hub_repo_id
+    from imitation_mlflow.experts.store import check_expert_matches_env, load_expert, resolve_expert
+
+    if organization and repo_id:
+        raise UserError("pass --organization or --repo-id, not both")
+    gym_id = gym_id_of(env)
+    ref = resolve_expert(
+        gym_id,
+        source="hub",
+        repo_id=repo_id or hub_repo_id(gym_id, organization),
+        revision=revision,
+    )
+    check_expert_matches_env(load_expert(ref), gym_id, ref)
+    click.echo(f"pulled {ref.repo_id}@{ref.revision} -> {ref.path}")
+    click.echo(f"sha256 {ref.sha256}")
+    if with_demonstrations and ref.repo_id is not None:
+        from imitation_mlflow.experts.hub import download_demonstrations
+
+        demos = download_demonstrations(ref.repo_id, None, None)
+        click.echo(f"pulled {len(demos.trajectories)} demonstrations -> {demos.path.parent}")
+
+
+@expert.command("push")
+@click.argument("env")
+@click.option("--repo-id", required=True, metavar="ORG/NAME", help="Hub repo (model and dataset).")
+@click.option("--expert-path", default=None, help="SB3 PPO zip (default: resolved as in a run).")
+@click.option("--n-demos", type=int, default=104, show_default=True, help="Demonstrations.")
+@click.option("--eval-episodes", type=int, default=10, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--private", is_flag=True, help="Create the repos private.")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep the prepared model/ and dataset/ folders here.",
+)
+@click.option("--no-upload", is_flag=True, help="Only prepare the folders (needs --folder).")
+@user_errors
+def expert_push(
+    env: str,
+    repo_id: str,
+    expert_path: str | None,
+    n_demos: int,
+    eval_episodes: int,
+    seed: int,
+    private: bool,
+    folder: str | None,
+    no_upload: bool,
+) -> None:
+    """Publish the expert for ENV to the hub as the model and dataset repos REPO_ID.
+
+    The model repo gets the zip, its evaluation and a model card; the dataset repo of the
+    same name the demonstrations (parquet).
+
+    Demonstrations are rolled out (or read from the cache) exactly as a run with
+    ``--seed SEED`` and ``n_expert_demos=N_DEMOS`` would; the evaluation is deterministic.
+    """
+    import tempfile
+
+    from imitation_mlflow.envs import make_venv
+    from imitation_mlflow.evaluation import evaluate
+    from imitation_mlflow.experts.demonstrations import expert_demonstrations, rollout_num_vec
+    from imitation_mlflow.experts.publish import prepare_folders, push_folders
+    from imitation_mlflow.experts.store import check_expert_matches_env, load_expert, resolve_expert
+
+    if no_upload and not folder:
+        raise UserError("--no-upload needs --folder to keep the prepared folders")
+    if "/" not in repo_id:
+        raise UserError(f"--repo-id must be ORG/NAME (got {repo_id!r})")
+    gym_id = gym_id_of(env)
+    ref = resolve_expert(gym_id, expert_path)
+    model = load_expert(ref)
+    check_expert_matches_env(model, gym_id, ref)
+    venv = make_venv(gym_id, num_vec=rollout_num_vec(eval_episodes), seed=seed + 1)
+    evaluation = evaluate(model, venv, eval_episodes, deterministic=True, seed=seed + 1)
+    demos = expert_demonstrations(
+        model, expert_sha256=ref.sha256, gym_id=gym_id, n_episodes=n_demos, seed=seed
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(folder) if folder else Path(tmp)
+        model_dir, dataset_dir = prepare_folders(ref, gym_id, evaluation, demos, root, repo_id)
+        click.echo(f"prepared {model_dir} and {dataset_dir} (expert from {ref.source})")
+        if no_upload:
+            return
+        published = push_folders(repo_id, model_dir, dataset_dir, private=private)
+    click.echo(f"model:   {published.model_url} @ {published.model_commit}")
+    click.echo(f"dataset: {published.dataset_url} @ {published.dataset_commit}")
+    click.echo(f"return over {eval_episodes} episodes {evaluation['monitor_return_mean']:.1f}")

@@ -1,0 +1,40 @@
+"""``expert train`` through the real entry point: an MLflow run, a registered model version,
+and an expert in the local store that runs then resolve offline."""
+
+from __future__ import annotations
+
+import mlflow
+import pytest
+from mlflow.tracking import MlflowClient
+
+from imitation_mlflow.experts.store import file_sha256, resolve_expert, store_expert_path
+from tests.e2e.conftest import run_cli
+
+pytestmark = pytest.mark.e2e
+
+
+def test_expert_train_records_registers_and_stores(mlflow_store, tmp_path, cli_bin, monkeypatch):
+    monkeypatch.setenv("IMITATION_MLFLOW_CACHE", str(tmp_path / "cache"))
+    done = run_cli(
+        [str(cli_bin), "expert", "train", "seals_cartpole", "--timesteps", "2048"]
+        + ["--eval-episodes", "4", "--no-progress"],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    stored = store_expert_path("seals/CartPole-v0")
+    assert f"saved {stored}" in done.stdout
+
+    (run,) = mlflow.search_runs(experiment_names=["experts"], output_format="list")
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["expert_sha256"] == file_sha256(stored)
+    client = MlflowClient()
+    assert client.get_metric_history(run.info.run_id, "ppo/train/policy_gradient_loss")
+    assert run.data.params["recipe.n_steps"] == "256" and run.data.params["timesteps"] == "2048"
+
+    (version,) = client.search_model_versions("name = 'expert-seals-CartPole-v0'")
+    assert version.run_id == run.info.run_id
+    assert float(version.tags["return"]) == pytest.approx(run.data.metrics["expert_return_mean"])
+    assert version.tags["sha256"] == file_sha256(stored)
+
+    ref = resolve_expert("seals/CartPole-v0")  # offline: the store wins over the shipped one
+    assert ref.source == "store" and ref.path == stored
