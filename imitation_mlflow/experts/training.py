@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import torch
 from stable_baselines3 import PPO
+from stable_baselines3.common.vec_env import VecEnv, VecNormalize
 
 from imitation_mlflow.algorithms.logger import MetricLogger
+from imitation_mlflow.algorithms.policies import NormalizeFeaturesExtractor
 from imitation_mlflow.algorithms.sb3_logging import sb3_logger
 from imitation_mlflow.envs import make_venv
 from imitation_mlflow.errors import unknown_choice
@@ -33,23 +36,20 @@ class ExpertRecipe:
     n_epochs: int = 10
     net_arch: tuple[int, ...] = (64, 64)
     log_std_init: float = 0.0
+    normalize: bool = False
+    """Normalize observations inside the policy (saved with it) and rewards while training."""
 
 
 RECIPES: dict[str, ExpertRecipe] = {
     "seals/CartPole-v0": ExpertRecipe(timesteps=120_000, n_steps=256, batch_size=256),
     "seals/MountainCar-v0": ExpertRecipe(timesteps=300_000, ent_coef=0.01),
-    "seals/HalfCheetah-v1": ExpertRecipe(
-        timesteps=1_000_000,
-        num_vec=4,
-        n_steps=512,
-        batch_size=64,
-        learning_rate=3e-4,
-        gamma=0.98,
-        gae_lambda=0.92,
-        n_epochs=10,
-        net_arch=(256, 256),
-        log_std_init=-2.0,
+    "seals/HalfCheetah-v1": ExpertRecipe(timesteps=1_000_000, batch_size=64, normalize=True),
+    "seals/Hopper-v1": ExpertRecipe(timesteps=300_000, batch_size=64, normalize=True),
+    "seals/Swimmer-v1": ExpertRecipe(
+        timesteps=1_000_000, batch_size=64, gamma=0.9999, normalize=True
     ),
+    "seals/Walker2d-v1": ExpertRecipe(timesteps=1_000_000, batch_size=64, normalize=True),
+    "seals/Ant-v1": ExpertRecipe(timesteps=1_000_000, batch_size=64, normalize=True),
 }
 
 
@@ -75,7 +75,13 @@ def train_expert(
     """
     recipe = recipe_for(gym_id)
     torch.manual_seed(seed)
-    venv = make_venv(gym_id, num_vec=recipe.num_vec, seed=seed)
+    venv: VecEnv = make_venv(gym_id, num_vec=recipe.num_vec, seed=seed)
+    kwargs: dict[str, Any] = {"net_arch": list(recipe.net_arch)}
+    if not _is_discrete(venv):
+        kwargs["log_std_init"] = recipe.log_std_init
+    if recipe.normalize:
+        kwargs["features_extractor_class"] = NormalizeFeaturesExtractor
+        venv = VecNormalize(venv, norm_obs=False, norm_reward=True, gamma=recipe.gamma)
     model = PPO(
         "MlpPolicy",
         venv,
@@ -87,9 +93,7 @@ def train_expert(
         ent_coef=recipe.ent_coef,
         clip_range=recipe.clip_range,
         n_epochs=recipe.n_epochs,
-        policy_kwargs={"net_arch": list(recipe.net_arch), "log_std_init": recipe.log_std_init}
-        if not _is_discrete(venv)
-        else {"net_arch": list(recipe.net_arch)},
+        policy_kwargs=kwargs,
         seed=seed,
         device="cpu",
         verbose=0,
