@@ -140,9 +140,12 @@ def test_sigterm_keeps_completed_trials_and_rerun_resumes(
             study = optuna.load_study(study_name="cartpole-bc", storage=open_storage(storage))
         except KeyError:
             continue
-        states = [t.state for t in study.trials]
-        if TrialState.COMPLETE in states and TrialState.RUNNING in states:
-            break
+        running = [t.number for t in study.trials if t.state == TrialState.RUNNING]
+        if not running or TrialState.COMPLETE not in [t.state for t in study.trials]:
+            continue
+        training = _runs(MlflowClient(), tuning_trial=str(running[0]))
+        if any(r.info.status == "RUNNING" for r in training):
+            break  # the running trial's training run has started
     worker.send_signal(signal.SIGTERM)
     output = worker.communicate(timeout=120)[0]
     assert worker.returncode == 130, output
