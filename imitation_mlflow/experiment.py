@@ -39,7 +39,7 @@ from imitation_mlflow.experts.store import (
     resolve_expert,
 )
 from imitation_mlflow.paths import repo_name
-from imitation_mlflow.reference_scores import random_policy_stats
+from imitation_mlflow.reference_scores import random_reference
 from imitation_mlflow.seeding import RunSeeds
 from imitation_mlflow.tracking.checkpoints import Checkpoint
 from imitation_mlflow.tracking.models import log_policy_model
@@ -118,7 +118,7 @@ def run_experiment(
     recorded (FAILED status, traceback in ``cout.txt``) and returned, not raised.
     """
     expert_ref, expert = validate(algo, config)
-    hub_demos = hub_demonstrations(config)
+    hub_inputs = HubInputs(hub_demonstrations(config), hub_random_reference(config))
     if resume is not None and TRAIN_SCRIPT[algo] != "train_adversarial":
         raise UserError(f"--resume continues GAIL and AIRL runs; {algo} runs are short")
     env_name = env_name or env_config_for(config.environment.gym_id)
@@ -158,7 +158,7 @@ def run_experiment(
                             algo,
                             config,
                             (expert_ref, expert),
-                            hub_demos,
+                            hub_inputs,
                             tracked,
                             progress,
                             Path(tmp),
@@ -204,11 +204,30 @@ def hub_demonstrations(config: CommonConfig) -> Demonstrations | None:
     return conform_to_env(demos, config.environment.gym_id)
 
 
+@dataclasses.dataclass(frozen=True)
+class HubInputs:
+    """What a run takes from the hub, fetched before it starts so hub errors are the user's."""
+
+    demos: Demonstrations | None
+    random: tuple[dict[str, float], str] | None
+    """Random-policy statistics and the dataset URI they summarise."""
+
+
+def hub_random_reference(config: CommonConfig) -> tuple[dict[str, float], str] | None:
+    """With ``policy_evaluation.random_source=hub``, the hub random dataset's statistics."""
+    eval_cfg = config.policy_evaluation
+    if eval_cfg.random_source == "rollout":
+        return None
+    return random_reference(
+        config.environment.gym_id, eval_cfg.random_episodes, eval_cfg.random_source
+    )
+
+
 def _execute(
     algo: str,
     config: CommonConfig,
     expert_and_ref: tuple[ExpertRef, PPO],
-    hub_demos: Demonstrations | None,
+    hub_inputs: HubInputs,
     tracked: TrackedRun,
     progress: bool,
     workdir: Path,
@@ -232,7 +251,7 @@ def _execute(
         )
 
     expert_ref, expert = expert_and_ref
-    demos = hub_demos or expert_demonstrations(
+    demos = hub_inputs.demos or expert_demonstrations(
         expert,
         expert_sha256=expert_ref.sha256,
         gym_id=env_cfg.gym_id,
@@ -261,7 +280,10 @@ def _execute(
             "expert_return": f"{expert_stats['monitor_return_mean']:.6g}",
         }
     )
-    random_stats = random_policy_stats(env_cfg.gym_id, config.policy_evaluation.random_episodes)
+    random_stats, random_source = hub_inputs.random or random_reference(
+        env_cfg.gym_id, config.policy_evaluation.random_episodes
+    )
+    tracked.set_tags({"random_source": random_source})
     train_venv = venv(seeds.env)
     ctx = RunContext(
         config=config,

@@ -111,6 +111,10 @@ class EvaluationConfig:
     """Take the most likely action instead of sampling (published: sampled)."""
     random_episodes: int = 100
     """Episodes of a uniform-random policy measured (once, cached) for normalisation."""
+    random_source: str = "rollout"
+    """``rollout``: measure the uniform-random policy here (fixed seed, cached). ``hub``: the
+    return of the hub's ``HumanCompatibleAI/random-seals-<Env>`` dataset (its first
+    ``random_episodes`` trajectories), as the published benchmark normalised."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

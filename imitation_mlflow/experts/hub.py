@@ -78,12 +78,18 @@ def download_expert(repo_id: str, revision: str | None = None) -> HubFile:
 
 
 def download_demonstrations(
-    repo_id: str, revision: str | None, n_episodes: int | None
+    repo_id: str,
+    revision: str | None,
+    n_episodes: int | None,
+    *,
+    count_setting: str = "demonstrations.n_expert_demos",
+    instead: str = "use demonstrations.source=rollout to roll them out from the expert instead",
 ) -> Demonstrations:
     """The first ``n_episodes`` (``None``: all) trajectories of the dataset repo ``repo_id``.
 
     Downloads ``data/train-*.parquet`` (or finds it in the hub cache) and reads the files in
-    name order; fewer trajectories than asked for, or no such dataset, is a ``UserError``.
+    name order; fewer trajectories than asked for, or no such dataset, is a ``UserError``
+    that names ``count_setting`` and says what to do ``instead``.
     """
     try:
         local = snapshot_download(
@@ -95,21 +101,17 @@ def download_demonstrations(
     except (*HUB_ERRORS, httpx2.HTTPError) as exc:
         raise UserError(
             f"no demonstrations dataset {repo_id!r} (revision {revision or 'main'}) at "
-            f"{endpoint()}: {_reason(exc)}; use demonstrations.source=rollout to roll them "
-            "out from the expert instead"
+            f"{endpoint()}: {_reason(exc)}; {instead}"
         ) from exc
     root = Path(local)
     files = sorted(root.glob(DEMONSTRATION_FILES))
     if not files:
-        raise UserError(
-            f"dataset {repo_id!r} has no {DEMONSTRATION_FILES} files; use "
-            "demonstrations.source=rollout to roll them out from the expert instead"
-        )
+        raise UserError(f"dataset {repo_id!r} has no {DEMONSTRATION_FILES} files; {instead}")
     trajectories = read_trajectories(files, limit=n_episodes)
     if n_episodes is not None and len(trajectories) < n_episodes:
         raise UserError(
             f"dataset {repo_id!r} holds {len(trajectories)} trajectories in "
-            f"{DEMONSTRATION_FILES}, fewer than demonstrations.n_expert_demos={n_episodes}"
+            f"{DEMONSTRATION_FILES}, fewer than {count_setting}={n_episodes}"
         )
     commit = root.name
     digest = hashlib.sha256(f"{repo_id}@{commit}:{len(trajectories)}".encode()).hexdigest()

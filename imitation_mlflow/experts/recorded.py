@@ -15,7 +15,7 @@ import numpy as np
 from imitation_mlflow.envs import make_venv
 from imitation_mlflow.evaluation import evaluate
 from imitation_mlflow.experts.demonstrations import rollout_num_vec
-from imitation_mlflow.experts.store import file_sha256, store_dir
+from imitation_mlflow.experts.store import file_sha256, registered_name, store_dir
 from imitation_mlflow.experts.training import recipe_for, save_expert, train_expert
 from imitation_mlflow.paths import repo_name
 from imitation_mlflow.tracking.models import log_policy_model, register_model
@@ -35,11 +35,6 @@ class RecordedExpert:
     evaluation: dict[str, float]
 
 
-def registered_name(gym_id: str) -> str:
-    """The registry name of experts for ``gym_id``: ``expert-seals-CartPole-v0``."""
-    return f"expert-{gym_id.replace('/', '-')}"
-
-
 def train_recorded_expert(
     gym_id: str,
     *,
@@ -52,8 +47,9 @@ def train_recorded_expert(
 ) -> RecordedExpert:
     """Train a PPO expert for ``gym_id`` as one MLflow run in ``experiment``.
 
-    Logs the recipe as params, SB3's curves as ``ppo/*`` metrics, the evaluation (sampled
-    actions, ``eval_episodes`` episodes) as ``expert_return_mean``/``_std``; logs the zip
+    Logs the recipe as params, SB3's curves as ``ppo/*`` metrics, the evaluation over
+    ``eval_episodes`` episodes as ``expert_return_mean``/``_std`` (sampled actions, as
+    demonstrations are rolled out) and ``expert_return_deterministic_*``; logs the zip
     as a pyfunc model registered as ``expert-<env id>`` (the return as a version tag) and
     writes it to ``output`` (default: the local expert store).
     """
@@ -70,13 +66,16 @@ def train_recorded_expert(
         path = save_expert(model, output or store_dir(), name)
         venv = make_venv(gym_id, num_vec=rollout_num_vec(eval_episodes), seed=seed + 1)
         stats = evaluate(model, venv, eval_episodes, deterministic=False, seed=seed + 1)
+        greedy = evaluate(model, venv, eval_episodes, deterministic=True, seed=seed + 1)
         tracked.log_final_metrics(
             {
                 "expert_return_mean": stats["monitor_return_mean"],
                 "expert_return_std": stats["monitor_return_std"],
+                "expert_return_deterministic_mean": greedy["monitor_return_mean"],
+                "expert_return_deterministic_std": greedy["monitor_return_std"],
             }
         )
-        tracked.log_json(stats, "evaluation.json")
+        tracked.log_json({"sampled": stats, "deterministic": greedy}, "evaluation.json")
         sha256 = file_sha256(path)
         tracked.set_tags({"expert_path": str(path), "expert_sha256": sha256})
         obs = np.asarray(venv.reset())[:2].astype(np.float32)

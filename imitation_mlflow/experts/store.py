@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
+import tomllib
 from importlib import resources
 from pathlib import Path
 
@@ -15,8 +17,11 @@ from imitation_mlflow.errors import UserError, unknown_choice
 from imitation_mlflow.experts import hub
 from imitation_mlflow.paths import cache_dir, repo_name
 
-SOURCES = ("auto", "path", "store", "shipped", "hub")
-"""Where a run may take its expert from; ``auto`` tries path, store, shipped, hub in order."""
+SOURCES = ("auto", "path", "store", "registry", "shipped", "hub")
+"""Where a run may take its expert from; ``auto`` tries them in this order (see
+:func:`resolve_expert` for where a shipped expert weaker than the hub's goes)."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,13 +30,15 @@ class ExpertRef:
 
     path: Path
     source: str
-    """``path`` (given explicitly), ``store`` (local expert store), ``shipped`` (package
-    data) or ``hub`` (downloaded, or read from the hub cache)."""
+    """``path`` (given explicitly), ``store`` (local expert store), ``registry`` (MLflow
+    model registry), ``shipped`` (package data) or ``hub`` (downloaded, or the hub cache)."""
     sha256: str
     repo_id: str | None = None
     """The hub repository, for ``hub`` experts."""
     revision: str | None = None
     """The hub commit hash, for ``hub`` experts."""
+    model_uri: str | None = None
+    """``models:/expert-<env>/<version>``, for ``registry`` experts."""
 
     def tags(self) -> dict[str, str]:
         """Run tags saying exactly which expert was used."""
@@ -44,7 +51,34 @@ class ExpertRef:
             tags["expert_repo_id"] = self.repo_id
         if self.revision is not None:
             tags["expert_revision"] = self.revision
+        if self.model_uri is not None:
+            tags["expert_model_uri"] = self.model_uri
         return tags
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ShippedExpert:
+    """How a shipped expert was trained and how good it is (``shipped/experts.toml``)."""
+
+    command: str
+    timesteps: int
+    minutes: float
+    return_sampled: float
+    """Mean return over 50 episodes, sampled actions (as demonstrations are rolled out)."""
+    return_deterministic: float
+    hub_return: float
+    """The hub expert's published return, for comparison."""
+
+    @property
+    def beats_hub(self) -> bool:
+        """Whether ``auto`` should prefer it to the hub's expert."""
+        return self.return_sampled >= self.hub_return
+
+
+def shipped_experts() -> dict[str, ShippedExpert]:
+    """The shipped experts' records, keyed by environment id."""
+    text = resources.files("imitation_mlflow.experts").joinpath("shipped/experts.toml").read_text()
+    return {gym_id: ShippedExpert(**record) for gym_id, record in tomllib.loads(text).items()}
 
 
 def store_dir() -> Path:
@@ -79,6 +113,11 @@ def _gym_id_of(name: str) -> str:
     return f"{namespace}/{rest}"
 
 
+def registered_name(gym_id: str) -> str:
+    """The registry name of experts for ``gym_id``: ``expert-seals-CartPole-v0``."""
+    return f"expert-{gym_id.replace('/', '-')}"
+
+
 def resolve_expert(
     gym_id: str,
     explicit_path: str | None = None,
@@ -89,9 +128,11 @@ def resolve_expert(
 ) -> ExpertRef:
     """Find the expert for ``gym_id``.
 
-    ``auto`` takes the first of: the explicit path, the local expert store, the expert
-    shipped with the package, the hub (``repo_id``, default ``HumanCompatibleAI/ppo-<env>``,
-    at ``revision``; only its cache when ``HF_HUB_OFFLINE`` is set). Any other ``source``
+    ``auto`` takes the first of: the explicit path, the local expert store, the newest
+    ``expert-<env>`` in the MLflow model registry, the expert shipped with the package, the
+    hub (``repo_id``, default ``HumanCompatibleAI/ppo-<env>``, at ``revision``; only its
+    cache when ``HF_HUB_OFFLINE`` is set). A shipped expert weaker than the hub's is tried
+    after the hub, as the fallback when the hub cannot be reached. Any other ``source``
     takes only that place. Nothing found is a ``UserError`` naming the ways to get one.
     """
     if source not in SOURCES:
@@ -107,16 +148,33 @@ def resolve_expert(
                 f"the local expert store has no expert for {gym_id} (looked for {stored}); "
                 f"train one with `imitation-mlflow expert train ENV`"
             )
-    if source in ("auto", "shipped"):
-        shipped = shipped_expert_path(gym_id)
-        if shipped is not None:
-            return ExpertRef(path=shipped, source="shipped", sha256=file_sha256(shipped))
-        if source == "shipped":
+    if source in ("auto", "registry"):
+        registered = _registered(gym_id)
+        if registered is not None:
+            return registered
+        if source == "registry":
+            raise UserError(
+                f"the MLflow model registry has no {registered_name(gym_id)!r}; train one "
+                "with `imitation-mlflow expert train ENV` against this tracking server"
+            )
+    shipped = _shipped(gym_id) if source in ("auto", "shipped") else None
+    if source == "shipped":
+        if shipped is None:
             raise UserError(
                 f"no expert ships with the package for {gym_id}; experts ship for: "
                 f"{', '.join(shipped_envs())}"
             )
-    fetched = hub.download_expert(repo_id or hub.hub_repo_id(gym_id), revision)
+        return shipped
+    record = shipped_experts().get(gym_id)
+    if shipped is not None and (record is None or record.beats_hub):
+        return shipped
+    try:
+        fetched = hub.download_expert(repo_id or hub.hub_repo_id(gym_id), revision)
+    except UserError as exc:
+        if shipped is None:
+            raise
+        log.warning("hub expert unavailable (%s); using the shipped expert instead", exc)
+        return shipped
     return ExpertRef(
         path=fetched.path,
         source="hub",
@@ -124,6 +182,23 @@ def resolve_expert(
         repo_id=fetched.repo_id,
         revision=fetched.revision,
     )
+
+
+def _shipped(gym_id: str) -> ExpertRef | None:
+    path = shipped_expert_path(gym_id)
+    return (
+        None if path is None else ExpertRef(path=path, source="shipped", sha256=file_sha256(path))
+    )
+
+
+def _registered(gym_id: str) -> ExpertRef | None:
+    from imitation_mlflow.tracking.models import latest_registered_zip
+
+    found = latest_registered_zip(registered_name(gym_id), store_dir() / "registry")
+    if found is None:
+        return None
+    path, uri = found
+    return ExpertRef(path=path, source="registry", sha256=file_sha256(path), model_uri=uri)
 
 
 def _explicit(explicit_path: str | None) -> ExpertRef:

@@ -43,13 +43,13 @@ class ExpertRecipe:
 RECIPES: dict[str, ExpertRecipe] = {
     "seals/CartPole-v0": ExpertRecipe(timesteps=120_000, n_steps=256, batch_size=256),
     "seals/MountainCar-v0": ExpertRecipe(timesteps=300_000, ent_coef=0.01),
-    "seals/HalfCheetah-v1": ExpertRecipe(timesteps=1_000_000, batch_size=64, normalize=True),
+    "seals/HalfCheetah-v1": ExpertRecipe(timesteps=2_000_000, batch_size=64, normalize=True),
     "seals/Hopper-v1": ExpertRecipe(timesteps=300_000, batch_size=64, normalize=True),
     "seals/Swimmer-v1": ExpertRecipe(
-        timesteps=1_000_000, batch_size=64, gamma=0.9999, normalize=True
+        timesteps=1_000_000, num_vec=1, n_steps=2048, batch_size=64, gamma=0.9999, normalize=True
     ),
-    "seals/Walker2d-v1": ExpertRecipe(timesteps=1_000_000, batch_size=64, normalize=True),
-    "seals/Ant-v1": ExpertRecipe(timesteps=1_000_000, batch_size=64, normalize=True),
+    "seals/Walker2d-v1": ExpertRecipe(timesteps=2_000_000, batch_size=64, normalize=True),
+    "seals/Ant-v1": ExpertRecipe(timesteps=2_000_000, batch_size=64, normalize=True),
 }
 
 

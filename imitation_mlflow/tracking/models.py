@@ -8,8 +8,10 @@ from typing import Any
 import mlflow
 import numpy as np
 import pandas as pd
+from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.pyfunc import PythonModel, PythonModelContext
+from mlflow.tracking import MlflowClient
 
 SB3_ARTIFACT = "sb3_zip"
 
@@ -64,6 +66,34 @@ def register_model(model_uri: str, name: str, tags: dict[str, str]) -> str:
     """
     version = mlflow.register_model(model_uri, name, tags=tags)
     return str(version.version)
+
+
+def latest_registered_zip(name: str, download_root: Path) -> tuple[Path, str] | None:
+    """The SB3 zip of the newest version of registered model ``name``, and its ``models:/`` URI.
+
+    Lets a run use an expert that someone trained against the same tracking server (e.g. a
+    lab's shared one) without copying files around. ``None`` when no such model is
+    registered or the store has no registry. Each version is downloaded once, into
+    ``download_root/<name>/<version>``.
+    """
+    tracking_uri = mlflow.get_tracking_uri()
+    if tracking_uri.startswith("sqlite:///") and not Path(tracking_uri[10:]).is_file():
+        return None  # no store yet: asking would create an empty one
+    client = MlflowClient()
+    try:
+        versions = client.search_model_versions(f"name = '{name}'")
+    except MlflowException:
+        return None
+    if not versions:
+        return None
+    newest = max(versions, key=lambda version: int(version.version))
+    uri = f"models:/{name}/{newest.version}"
+    target = download_root / name / str(newest.version)
+    zips = sorted(target.rglob("*.zip")) if target.is_dir() else []
+    if not zips:
+        local = mlflow.artifacts.download_artifacts(uri, dst_path=str(target))
+        zips = sorted(Path(local).rglob("*.zip"))
+    return (zips[0], uri) if zips else None
 
 
 def load_policy_model(model_uri: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mlflow
+import numpy as np
 import pytest
 
 from imitation_mlflow.experts.store import file_sha256, shipped_expert_path
@@ -95,3 +96,44 @@ def test_demonstrations_are_cached_logged_and_read_from_the_hub(
     assert from_hub.data.metrics["expert_return_mean"] == rolled.data.metrics["expert_return_mean"]
     (dataset_input,) = from_hub.inputs.dataset_inputs
     assert hub.url in dataset_input.dataset.source
+
+
+def test_random_score_from_the_hub_random_dataset(hub, mlflow_store, tmp_path, cli_bin):
+    from imitation_mlflow.data import Trajectory
+    from imitation_mlflow.data.parquet import write_trajectories
+
+    random_repo = "HumanCompatibleAI/random-seals-CartPole-v0"
+    trajectories = [
+        Trajectory(
+            obs=np.zeros((n + 1, 4)), acts=np.zeros(n, dtype=int), rews=np.ones(n), terminal=True
+        )
+        for n in (3, 9, 100)
+    ]
+    name = "data/train-00000-of-00001.parquet"
+    path = write_trajectories(trajectories, tmp_path / name)
+    hub.add_file(random_repo, name, path.read_bytes(), repo_type="dataset")
+    train = [str(cli_bin), "train", "bc", "seals_cartpole", "--no-progress", *TINY_BC]
+    hub_random = ["--set", "policy_evaluation.random_source=hub"]
+    too_many = run_cli([*train, *hub_random], tmp_path)  # default: 100 episodes, it holds 3
+    assert too_many.returncode == 2
+    assert "policy_evaluation.random_episodes=100" in too_many.stderr
+    assert not mlflow.search_runs(experiment_names=["imitation"], output_format="list")
+
+    done = run_cli([*train, *hub_random, "--set", "policy_evaluation.random_episodes=2"], tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (run,) = mlflow.search_runs(experiment_names=["imitation"], output_format="list")
+    assert run.data.metrics["random_return_mean"] == pytest.approx(6.0)  # first two: 3 and 9
+    commit = hub.repos[("dataset", random_repo)].commit
+    assert run.data.tags["random_source"].endswith(f"/datasets/{random_repo}/tree/{commit}")
+    metrics = run.data.metrics
+    expected = (metrics["imit_return_mean"] - 6.0) / (metrics["expert_return_mean"] - 6.0)
+    assert metrics["normalized_score"] == pytest.approx(expected)
+
+
+def test_random_score_from_a_missing_hub_dataset_names_the_local_measurement(
+    hub, mlflow_store, tmp_path, cli_bin
+):
+    train = [str(cli_bin), "train", "bc", "seals_cartpole", "--no-progress", *TINY_BC]
+    done = run_cli([*train, "--set", "policy_evaluation.random_source=hub"], tmp_path)
+    assert done.returncode == 2
+    assert "policy_evaluation.random_source=rollout" in done.stderr

@@ -7,8 +7,9 @@ import mlflow
 import pytest
 from mlflow.tracking import MlflowClient
 
+from imitation_mlflow.errors import UserError
 from imitation_mlflow.experts.store import file_sha256, resolve_expert, store_expert_path
-from tests.e2e.conftest import run_cli
+from tests.e2e.conftest import TINY_BC, run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -38,3 +39,21 @@ def test_expert_train_records_registers_and_stores(mlflow_store, tmp_path, cli_b
 
     ref = resolve_expert("seals/CartPole-v0")  # offline: the store wins over the shipped one
     assert ref.source == "store" and ref.path == stored
+    assert run.data.metrics["expert_return_deterministic_mean"] > 0
+
+    # Without the local copy (another machine on the same tracking server), runs take the
+    # newest registered version, downloaded from the registry.
+    stored.unlink()
+    train = [str(cli_bin), "train", "bc", "seals_cartpole", "--no-progress", *TINY_BC]
+    bc = run_cli(train, tmp_path)
+    assert bc.returncode == 0, bc.stderr[-3000:]
+    (bc_run,) = mlflow.search_runs(experiment_names=["imitation"], output_format="list")
+    tags = bc_run.data.tags
+    assert tags["expert_source"] == "registry"
+    assert tags["expert_model_uri"] == "models:/expert-seals-CartPole-v0/1"
+    assert tags["expert_sha256"] == version.tags["sha256"]
+
+
+def test_registry_source_without_a_registered_expert_is_a_user_error(mlflow_store):
+    with pytest.raises(UserError, match="expert train"):
+        resolve_expert("seals/CartPole-v0", source="registry")

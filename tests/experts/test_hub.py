@@ -17,7 +17,9 @@ from imitation_mlflow.experts.store import (
     file_sha256,
     load_expert,
     resolve_expert,
+    shipped_envs,
     shipped_expert_path,
+    shipped_experts,
     store_expert_path,
 )
 
@@ -219,3 +221,21 @@ def test_demonstrations_must_fit_the_env(hub, tmp_path):
     ]
     cast = conform_to_env(dataclasses.replace(demos, trajectories=pendulum), "Pendulum-v1")
     assert all(t.acts.dtype == np.float32 for t in cast.trajectories)
+
+
+def test_a_shipped_expert_weaker_than_the_hub_comes_after_it(hub, offline_hub, monkeypatch):
+    from imitation_mlflow.experts import store
+
+    weaker = dataclasses.replace(store.shipped_experts()[CARTPOLE], hub_return=10_000.0)
+    monkeypatch.setattr(store, "shipped_experts", lambda: {CARTPOLE: weaker})
+    _publish(hub)
+    assert resolve_expert(CARTPOLE).source == "hub"
+    hub.repos.clear()
+    offline_hub(True)  # the hub cache is empty for another revision: fall back to ours
+    assert resolve_expert(CARTPOLE, revision="v2").source == "shipped"
+
+
+def test_shipped_records_cover_every_shipped_expert():
+    records = shipped_experts()
+    assert set(shipped_envs()) <= set(records)
+    assert records["seals/Hopper-v1"].beats_hub
