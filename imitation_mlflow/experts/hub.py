@@ -17,6 +17,7 @@ from huggingface_hub.errors import (
     EntryNotFoundError,
     HfHubHTTPError,
     HFValidationError,
+    LocalEntryNotFoundError,
     OfflineModeIsEnabled,
     RepositoryNotFoundError,
     RevisionNotFoundError,
@@ -125,7 +126,7 @@ def hub_error(repo_id: str, revision: str | None, exc: BaseException) -> UserErr
     if is_offline():
         reason = "HF_HUB_OFFLINE is set and the hub cache holds no copy"
     else:
-        reason = f"{endpoint()} answered: {_reason(exc)}"
+        reason = f"{endpoint()}: {_reason(exc)}"
     return UserError(
         f"no expert {where}: {reason}. Train one with `imitation-mlflow expert train ENV`, "
         "pass an SB3 PPO zip with --expert-path (expert.path=...), or point HF_ENDPOINT at a "
@@ -138,6 +139,8 @@ def _reason(exc: BaseException) -> str:
         return "repository not found"
     if isinstance(exc, RevisionNotFoundError):
         return "revision not found"
+    if isinstance(exc, LocalEntryNotFoundError):
+        return "hub unreachable and no copy in the cache (set HF_HUB_OFFLINE=1 to skip retries)"
     if isinstance(exc, EntryNotFoundError):
         return "file not found (or not cached)"
     if isinstance(exc, OfflineModeIsEnabled):
