@@ -24,10 +24,10 @@ def test_explicit_path_wins(tmp_path):
 
 def test_missing_expert_names_the_fix():
     with pytest.raises(UserError, match="expert.path") as info:
-        resolve_expert("seals/Walker2d-v1", None)
+        resolve_expert("seals/MountainCar-v0", None)
     assert "--expert-path" in str(info.value)
     with pytest.raises(UserError, match="does not exist"):
-        resolve_expert("seals/Walker2d-v1", "/nonexistent/ppo.zip")
+        resolve_expert("seals/MountainCar-v0", "/nonexistent/ppo.zip")
 
 
 def test_corrupt_expert_is_a_user_error(tmp_path):

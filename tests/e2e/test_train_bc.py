@@ -129,7 +129,7 @@ def test_mlflow_projects_entry_point(mlflow_store, tmp_path):
         (["train", "bc", "seals_cartpol"], "valid choices: seals_ant"),
         (["train", "gail2", "seals_cartpole"], "unknown algorithm 'gail2'"),
         (["train", "bc", "seals_cartpole", "--set", "bc.bach_size=3"], "bc.batch_size"),
-        (["train", "bc", "seals_walker"], "--expert-path"),
+        (["train", "bc", "seals_mountain_car"], "--expert-path"),
         (["train", "bc", "seals_cartpole", "--expert-path", "/nope.zip"], "does not exist"),
     ],
 )
