@@ -46,6 +46,20 @@ def expert() -> None:
     show_default=True,
     help="MLflow experiment of the training run.",
 )
+@click.option(
+    "--select-every",
+    type=int,
+    default=None,
+    metavar="STEPS",
+    help="Evaluate every STEPS environment steps and keep the best checkpoint, not the last.",
+)
+@click.option(
+    "--select-episodes",
+    type=int,
+    default=10,
+    show_default=True,
+    help="Episodes per evaluation with --select-every.",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @user_errors
 def expert_train(
@@ -55,6 +69,8 @@ def expert_train(
     output: str | None,
     eval_episodes: int,
     experiment: str,
+    select_every: int | None,
+    select_episodes: int,
     progress: bool,
 ) -> None:
     """Train a PPO expert for ENV with our per-env settings, as one MLflow run.
@@ -69,6 +85,11 @@ def expert_train(
     recipe_for(gym_id)
     if eval_episodes < 1:
         raise UserError(f"--eval-episodes must be at least 1 (got {eval_episodes})")
+    if select_every is not None and (select_every < 1 or select_episodes < 1):
+        raise UserError(
+            "--select-every and --select-episodes must be at least 1 "
+            f"(got {select_every} and {select_episodes})"
+        )
     trained = train_recorded_expert(
         gym_id,
         seed=seed,
@@ -77,6 +98,8 @@ def expert_train(
         eval_episodes=eval_episodes,
         experiment=experiment,
         progress=progress,
+        select_every=select_every,
+        select_episodes=select_episodes,
     )
     click.echo(
         f"saved {trained.path}; return over {eval_episodes} episodes "

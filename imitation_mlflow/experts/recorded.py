@@ -44,6 +44,8 @@ def train_recorded_expert(
     eval_episodes: int = 50,
     experiment: str = EXPERIMENT,
     progress: bool = True,
+    select_every: int | None = None,
+    select_episodes: int = 10,
 ) -> RecordedExpert:
     """Train a PPO expert for ``gym_id`` as one MLflow run in ``experiment``.
 
@@ -51,7 +53,8 @@ def train_recorded_expert(
     ``eval_episodes`` episodes as ``expert_return_mean``/``_std`` (sampled actions, as
     demonstrations are rolled out) and ``expert_return_deterministic_*``; logs the zip
     as a pyfunc model registered as ``expert-<env id>`` (the return as a version tag) and
-    writes it to ``output`` (default: the local expert store).
+    writes it to ``output`` (default: the local expert store). ``select_every`` keeps the
+    best checkpoint of evaluations every that many steps instead of the last one.
     """
     recipe = recipe_for(gym_id)
     name = repo_name(gym_id)
@@ -59,9 +62,17 @@ def train_recorded_expert(
     with tracked_run(experiment=experiment, run_name=f"{name}-s{seed}", tags=tags) as tracked:
         params = {f"recipe.{k}": str(v) for k, v in dataclasses.asdict(recipe).items()}
         params |= {"seed": str(seed), "timesteps": str(timesteps or recipe.timesteps)}
+        if select_every:
+            params |= {"select_every": str(select_every), "select_episodes": str(select_episodes)}
         tracked.log_params(params)
         model = train_expert(
-            gym_id, seed=seed, timesteps=timesteps, progress_bar=progress, logger=tracked.metrics
+            gym_id,
+            seed=seed,
+            timesteps=timesteps,
+            progress_bar=progress,
+            logger=tracked.metrics,
+            select_every=select_every,
+            select_episodes=select_episodes,
         )
         path = save_expert(model, output or store_dir(), name)
         venv = make_venv(gym_id, num_vec=rollout_num_vec(eval_episodes), seed=seed + 1)

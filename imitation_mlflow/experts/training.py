@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from stable_baselines3 import PPO
+from stable_baselines3.common.callbacks import BaseCallback, EvalCallback
 from stable_baselines3.common.vec_env import VecEnv, VecNormalize
 
 from imitation_mlflow.algorithms.logger import MetricLogger
@@ -67,11 +69,18 @@ def train_expert(
     timesteps: int | None = None,
     progress_bar: bool = True,
     logger: MetricLogger | None = None,
+    select_every: int | None = None,
+    select_episodes: int = 10,
 ) -> PPO:
     """Train a PPO expert for ``gym_id``; same seed and budget give the same expert on CPU.
 
     SB3's own curves (``rollout/ep_rew_mean``, ``train/policy_gradient_loss``, ...) go to
     ``logger`` as ``ppo/<key>`` at the environment step, when a logger is given.
+
+    With ``select_every``, the policy is evaluated every that many steps (``select_episodes``
+    episodes, sampled actions as demonstrations are rolled out; curve ``ppo/eval/mean_reward``)
+    and the best evaluated checkpoint is returned instead of the last one (its step as
+    ``select/best_step``): PPO on the harder MuJoCo tasks can peak, then decline.
     """
     recipe = recipe_for(gym_id)
     torch.manual_seed(seed)
@@ -100,10 +109,60 @@ def train_expert(
     )
     if logger is not None:
         model.set_logger(sb3_logger(logger, "ppo"))
-    model.learn(total_timesteps=timesteps or recipe.timesteps, progress_bar=progress_bar)
-    if logger is not None:
-        model.logger.dump(model.num_timesteps)  # SB3 dumps an update's losses one update late
+    with tempfile.TemporaryDirectory(prefix="expert-select-") as scratch:
+        selector = (
+            _best_checkpoint_callback(gym_id, recipe, seed, select_every, select_episodes, scratch)
+            if select_every
+            else None
+        )
+        model.learn(
+            total_timesteps=timesteps or recipe.timesteps,
+            progress_bar=progress_bar,
+            callback=selector,
+        )
+        if logger is not None:
+            model.logger.dump(model.num_timesteps)  # SB3 dumps an update's losses one update late
+        best = Path(scratch) / "best_model.zip"
+        if selector is not None and best.exists():
+            if logger is not None:
+                chosen = _selected_step(selector)
+                logger.record("select/best_step", float(chosen), chosen)
+            model = PPO.load(best, env=venv, device="cpu")
     return model
+
+
+class _RememberStep(BaseCallback):
+    """Remembers the environment step at which EvalCallback last found a new best."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.step = 0
+
+    def _on_step(self) -> bool:
+        self.step = self.num_timesteps
+        return True
+
+
+def _best_checkpoint_callback(
+    gym_id: str, recipe: ExpertRecipe, seed: int, every: int, episodes: int, directory: str
+) -> EvalCallback:
+    eval_venv: VecEnv = make_venv(gym_id, num_vec=1, seed=seed + 10_000)
+    if recipe.normalize:  # the same wrapper as training (EvalCallback syncs them), rewards raw
+        eval_venv = VecNormalize(eval_venv, norm_obs=False, norm_reward=False, training=False)
+    return EvalCallback(
+        eval_venv,
+        callback_on_new_best=_RememberStep(),
+        n_eval_episodes=episodes,
+        eval_freq=max(1, every // recipe.num_vec),
+        best_model_save_path=directory,
+        deterministic=False,
+        verbose=0,
+    )
+
+
+def _selected_step(selector: EvalCallback) -> int:
+    remembered = selector.callback_on_new_best
+    return remembered.step if isinstance(remembered, _RememberStep) else 0
 
 
 def _is_discrete(venv: object) -> bool:

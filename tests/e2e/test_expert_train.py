@@ -18,7 +18,8 @@ def test_expert_train_records_registers_and_stores(mlflow_store, tmp_path, cli_b
     monkeypatch.setenv("IMITATION_MLFLOW_CACHE", str(tmp_path / "cache"))
     done = run_cli(
         [str(cli_bin), "expert", "train", "seals_cartpole", "--timesteps", "2048"]
-        + ["--eval-episodes", "4", "--no-progress"],
+        + ["--eval-episodes", "4", "--select-every", "1024", "--select-episodes", "2"]
+        + ["--no-progress"],
         tmp_path,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -31,6 +32,10 @@ def test_expert_train_records_registers_and_stores(mlflow_store, tmp_path, cli_b
     client = MlflowClient()
     assert client.get_metric_history(run.info.run_id, "ppo/train/policy_gradient_loss")
     assert run.data.params["recipe.n_steps"] == "256" and run.data.params["timesteps"] == "2048"
+    evaluations = client.get_metric_history(run.info.run_id, "ppo/eval/mean_reward")
+    assert sorted(m.step for m in evaluations) == [1024, 2048]
+    (chosen,) = client.get_metric_history(run.info.run_id, "select/best_step")
+    assert chosen.step in (1024, 2048) and run.data.params["select_every"] == "1024"
 
     (version,) = client.search_model_versions("name = 'expert-seals-CartPole-v0'")
     assert version.run_id == run.info.run_id
@@ -57,3 +62,11 @@ def test_expert_train_records_registers_and_stores(mlflow_store, tmp_path, cli_b
 def test_registry_source_without_a_registered_expert_is_a_user_error(mlflow_store):
     with pytest.raises(UserError, match="expert train"):
         resolve_expert("seals/CartPole-v0", source="registry")
+
+
+def test_select_every_below_one_is_a_user_error(mlflow_store, tmp_path, cli_bin):
+    done = run_cli(
+        [str(cli_bin), "expert", "train", "seals_cartpole", "--select-every", "0"], tmp_path
+    )
+    assert done.returncode == 2 and "--select-every" in done.stderr
+    assert not mlflow.search_runs(experiment_names=["experts"], output_format="list")
