@@ -1,4 +1,7 @@
-"""Training curves to MLflow in batches: one database write per thousand points, not per point."""
+"""Training curves to MLflow in batches, not one database write per point.
+
+A batch is written per thousand points or per half minute, so slow runs show live curves.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +12,39 @@ from mlflow.tracking import MlflowClient
 
 MAX_METRICS_PER_BATCH = 1000
 """MLflow's limit on metrics in one ``log_batch`` call."""
+MAX_DELAY_S = 30.0
+"""Longest a recorded point waits before it is written, so the UI follows a slow run."""
 
 
 class BufferedMetricWriter:
     """A ``MetricLogger`` that buffers points and writes them with ``log_batch``.
 
-    Buffered points are written when the buffer is full, on ``flush()``, and at the end of
-    the run, so a crash loses at most the points since the last write.
+    Buffered points are written when the buffer is full, when its oldest point has waited
+    ``max_delay_s``, on ``flush()``, and at the end of the run, so a crash loses at most
+    the points since the last write.
     """
 
-    def __init__(self, client: MlflowClient, run_id: str, max_buffer: int = MAX_METRICS_PER_BATCH):
+    def __init__(
+        self,
+        client: MlflowClient,
+        run_id: str,
+        max_buffer: int = MAX_METRICS_PER_BATCH,
+        max_delay_s: float = MAX_DELAY_S,
+    ):
         self.client = client
         self.run_id = run_id
         self.max_buffer = max_buffer
+        self.max_delay_s = max_delay_s
         self._buffer: list[Metric] = []
+        self._oldest = 0.0
 
     def record(self, key: str, value: float, step: int) -> None:
         """Buffer one point of curve ``key``."""
+        if not self._buffer:
+            self._oldest = time.monotonic()
         self._buffer.append(Metric(key, float(value), int(time.time() * 1000), int(step)))
-        if len(self._buffer) >= self.max_buffer:
+        full = len(self._buffer) >= self.max_buffer
+        if full or time.monotonic() - self._oldest >= self.max_delay_s:
             self.flush()
 
     def flush(self) -> None:

@@ -1,3 +1,5 @@
+import time
+
 import mlflow
 from mlflow.tracking import MlflowClient
 
@@ -18,3 +20,14 @@ def test_buffered_writer_keeps_every_point(mlflow_store):
     assert {m.step for m in history} == set(range(2500))
     client.set_terminated(run_id)
     assert mlflow.get_run(run_id).info.status == "FINISHED"
+
+
+def test_buffered_writer_writes_points_that_waited_too_long(mlflow_store):
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment("slow")).info.run_id
+    writer = BufferedMetricWriter(client, run_id, max_buffer=1000, max_delay_s=0.2)
+    writer.record("ppo/loss", 1.0, 0)
+    assert not client.get_metric_history(run_id, "ppo/loss")  # a fresh point waits
+    time.sleep(0.3)
+    writer.record("ppo/loss", 0.5, 1)  # the first point has now waited past the limit
+    assert [m.step for m in client.get_metric_history(run_id, "ppo/loss")] == [0, 1]
