@@ -7,9 +7,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from stable_baselines3 import PPO
-from stable_baselines3.common.callbacks import BaseCallback, EvalCallback
+from stable_baselines3.common.callbacks import EvalCallback
 from stable_baselines3.common.vec_env import VecEnv, VecNormalize
 
 from imitation_mlflow.algorithms.logger import MetricLogger
@@ -131,18 +132,6 @@ def train_expert(
     return model
 
 
-class _RememberStep(BaseCallback):
-    """Remembers the environment step at which EvalCallback last found a new best."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.step = 0
-
-    def _on_step(self) -> bool:
-        self.step = self.num_timesteps
-        return True
-
-
 def _best_checkpoint_callback(
     gym_id: str, recipe: ExpertRecipe, seed: int, every: int, episodes: int, directory: str
 ) -> EvalCallback:
@@ -151,9 +140,9 @@ def _best_checkpoint_callback(
         eval_venv = VecNormalize(eval_venv, norm_obs=False, norm_reward=False, training=False)
     return EvalCallback(
         eval_venv,
-        callback_on_new_best=_RememberStep(),
         n_eval_episodes=episodes,
         eval_freq=max(1, every // recipe.num_vec),
+        log_path=directory,  # keeps every evaluation's step and returns, read by _selected_step
         best_model_save_path=directory,
         deterministic=False,
         verbose=0,
@@ -161,8 +150,9 @@ def _best_checkpoint_callback(
 
 
 def _selected_step(selector: EvalCallback) -> int:
-    remembered = selector.callback_on_new_best
-    return remembered.step if isinstance(remembered, _RememberStep) else 0
+    """The step of the first evaluation with the best mean return: the one EvalCallback saved."""
+    means = [float(np.mean(returns)) for returns in selector.evaluations_results]
+    return int(selector.evaluations_timesteps[int(np.argmax(means))])
 
 
 def _is_discrete(venv: object) -> bool:
