@@ -42,7 +42,8 @@ def main() -> None:
             [
                 sys.executable,
                 "-c",
-                "from imitation_mlflow.reference_scores import random_policy_stats as r;"
+                "from imitation_mlflow.evaluation.random_baseline import "
+                "random_policy_stats as r;"
                 "print(r('seals/HalfCheetah-v1'))",
             ],
             env=env,

@@ -95,8 +95,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
 
-    from imitation_mlflow.analysis import summary_csv
-    from imitation_mlflow.sources import load_runs
+    from imitation_mlflow.analysis import load_runs, summary_csv
 
     cli = str(Path(sys.executable).parent / "imitation-mlflow")
     out: dict[str, float] = {}

@@ -1,10 +1,15 @@
-"""Seeded vectorized seals environments with Monitor for true returns."""
+"""Seeded vectorized seals environments with Monitor for true returns, and their exact state."""
 
 from __future__ import annotations
 
+import copy
 import warnings
+from collections.abc import Iterator
+from typing import Any
 
 import gymnasium as gym
+import mujoco
+import numpy as np
 import seals  # noqa: F401  (registers the seals/* environment ids)
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
@@ -13,6 +18,12 @@ from imitation_mlflow.errors import UserError
 
 # Box bounds of some seals envs are float64 and get cast; harmless and noisy.
 warnings.filterwarnings("ignore", message=".*precision lowered by casting.*")
+
+MAX_ROLLOUT_ENVS = 64
+"""Most env copies used to roll out demonstrations or evaluation episodes at once."""
+
+MJ_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
+"""Everything MuJoCo integrates from (time, positions, velocities, warm start, ...)."""
 
 
 def check_env_id(gym_id: str) -> None:
@@ -38,11 +49,84 @@ def make_venv(
     more to start and to talk to than the physics they run.
     """
     check_env_id(gym_id)
-    env_kwargs = {"max_episode_steps": max_episode_steps} if max_episode_steps else None
+    env_kwargs: dict[str, Any] = {"gym_id": gym_id}
+    if max_episode_steps:
+        env_kwargs["max_episode_steps"] = max_episode_steps
     return make_vec_env(
-        gym_id,
+        _make_env,  # not the id: a subprocess worker must import seals to know it
         n_envs=num_vec,
         seed=seed,
         env_kwargs=env_kwargs,
         vec_env_cls=SubprocVecEnv if parallel else DummyVecEnv,
     )
+
+
+def _make_env(gym_id: str, **kwargs: Any) -> gym.Env:
+    """One copy of ``gym_id``; importing this module registered the seals ids."""
+    return gym.make(gym_id, **kwargs)
+
+
+def rollout_num_vec(episodes: int, configured: int | None = None) -> int:
+    """Env copies rolling out ``episodes`` whole episodes.
+
+    ``configured``, else one per episode (at most ``MAX_ROLLOUT_ENVS``), so the policy acts
+    on one batch per time step.
+    """
+    return configured or min(episodes, MAX_ROLLOUT_ENVS)
+
+
+class _MjState:
+    """A MuJoCo simulation's integration state, in place of its (unpicklable) ``MjData``."""
+
+    def __init__(self, model: mujoco.MjModel, data: mujoco.MjData) -> None:
+        self.vector = np.empty(mujoco.mj_stateSize(model, MJ_STATE))
+        mujoco.mj_getState(model, data, self.vector, MJ_STATE)
+
+
+def _layers(env: gym.Env) -> Iterator[Any]:
+    layer: Any = env
+    while layer is not None:
+        yield layer
+        layer = getattr(layer, "env", None)
+
+
+def _layer_state(layer: Any) -> dict[str, Any]:
+    state = {}
+    for key, value in vars(layer).items():
+        if key == "env" or isinstance(value, mujoco.MjModel) or key == "mujoco_renderer":
+            continue  # the wrapped env, and what never changes while an env runs
+        state[key] = _MjState(layer.model, value) if isinstance(value, mujoco.MjData) else value
+    return state
+
+
+EnvStates = dict[str, Any]
+"""The saved state of a vectorized env: its pending reset seeds and each copy's layers."""
+
+
+def env_states(venv: VecEnv) -> EnvStates | None:
+    """The exact state of each in-process env copy.
+
+    Every wrapper's attributes (Monitor's episode so far, the time limit's step count, the
+    env's generator) and MuJoCo's simulation.
+
+    A copy: the envs go on unaffected. ``None`` for subprocess envs, whose state cannot be
+    read from here.
+    """
+    if not isinstance(venv, DummyVecEnv):
+        return None
+    copies = [[_layer_state(layer) for layer in _layers(env)] for env in venv.envs]
+    # The seeds and options VecEnv.seed() left for the next reset() are state too.
+    return copy.deepcopy({"seeds": venv._seeds, "options": venv._options, "copies": copies})
+
+
+def set_env_states(venv: VecEnv, states: EnvStates) -> None:
+    """Put each env copy of ``venv`` (built like the one saved) back into its saved state."""
+    assert isinstance(venv, DummyVecEnv), "saved states come from in-process envs"
+    venv._seeds, venv._options = states["seeds"], states["options"]
+    for env, layer_states in zip(venv.envs, states["copies"], strict=True):
+        for layer, state in zip(_layers(env), layer_states, strict=True):
+            for key, value in state.items():
+                if isinstance(value, _MjState):
+                    mujoco.mj_setState(layer.model, getattr(layer, key), value.vector, MJ_STATE)
+                else:
+                    setattr(layer, key, value)

@@ -1,6 +1,9 @@
-"""The layering rules of DESIGN.md, checked on the source (import-linter checks them in CI too)."""
+"""The layering rules of DESIGN.md, checked on the source (import-linter checks them in CI too),
+and the torch-free start of the command line."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "imitation_mlflow"
@@ -34,3 +37,25 @@ def test_only_tracking_imports_mlflow():
 def test_only_cli_imports_click():
     importers = _modules_importing("click")
     assert importers and all(m.startswith("cli/") for m in importers), importers
+
+
+def test_only_tuning_imports_optuna():
+    importers = _modules_importing("optuna")
+    assert importers and all(m.startswith("tuning/") for m in importers), importers
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(done.stdout.split())
+
+
+def test_registry_and_command_line_load_without_the_ml_stack():
+    loaded = _loaded_after(
+        "from imitation_mlflow.config.registry import ALGORITHMS\n"
+        "from imitation_mlflow.cli import cli\n"
+        "from imitation_mlflow.scripts.train_imitation import train_imitation_ex"
+    )
+    assert not {"torch", "stable_baselines3", "gymnasium", "mlflow", "optuna"} & loaded

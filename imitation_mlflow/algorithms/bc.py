@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
 from gymnasium import spaces
 from stable_baselines3.common.policies import ActorCriticPolicy
 from torch.nn.utils import parameters_to_vector
-from tqdm.auto import tqdm
 
+from imitation_mlflow.algorithms.base import RoundCallback, RoundEnd
 from imitation_mlflow.algorithms.logger import MetricLogger
 from imitation_mlflow.data.trajectories import Transitions
 
 
 class BC:
-    """Trains ``policy`` on expert transitions by minibatch Adam.
+    """Trains ``policy`` on expert transitions by minibatch Adam; a round is one epoch.
 
-    loss = -mean log pi(a|s) - ent_weight * mean entropy + l2_weight * ||theta||^2
+    loss = -mean log pi(a|s) - ent_weight * mean entropy + l2_weight * ||theta||^2, over the
+    actor's parameters. Minibatches follow a fresh permutation of the data per epoch, drawn
+    from ``rng``. The budget of :meth:`train` counts gradient steps.
     """
 
     def __init__(
@@ -33,29 +35,46 @@ class BC:
         ent_weight: float,
         logger: MetricLogger,
         rng: np.random.Generator,
+        log_interval: int = 500,
     ) -> None:
-        self.policy = policy
+        self._policy = policy
         self.batch_size = batch_size
         self.l2_weight = l2_weight
         self.ent_weight = ent_weight
         self.logger = logger
         self.rng = rng
+        self.log_interval = log_interval
         self.params = actor_parameters(policy)
         self.optimizer = torch.optim.Adam(self.params, lr=lr, fused=True)
         self.steps_done = 0
+        self.epochs_done = 0
         self._obs = torch.empty(0)
         self._acts = torch.empty(0)
+        self._order = np.empty(0, dtype=np.int64)
+        self._cursor = 0
         self.set_demonstrations(demonstrations)
 
+    @property
+    def policy(self) -> ActorCriticPolicy:
+        """The policy being trained."""
+        return self._policy
+
+    @property
+    def done(self) -> int:
+        """Gradient steps taken so far."""
+        return self.steps_done
+
     def set_demonstrations(self, demonstrations: Transitions) -> None:
-        """Replace the training data (DAgger grows it every round)."""
+        """Replace the training data (DAgger grows it every round); a new epoch starts."""
         self._obs = torch.as_tensor(demonstrations.obs, dtype=torch.float32)
         acts = torch.as_tensor(demonstrations.acts)
-        if isinstance(self.policy.action_space, spaces.Discrete):
+        if isinstance(self._policy.action_space, spaces.Discrete):
             acts = acts.long().reshape(-1)
         else:
             acts = acts.float()
         self._acts = acts
+        self._order = np.empty(0, dtype=np.int64)
+        self._cursor = 0
 
     @property
     def n_samples(self) -> int:
@@ -66,66 +85,73 @@ class BC:
         """Minibatches in one pass over the data (the last one may be smaller)."""
         return math.ceil(self.n_samples / self.batch_size)
 
-    def train(
-        self,
-        *,
-        n_epochs: int | None = None,
-        n_batches: int | None = None,
-        log_interval: int = 500,
-        progress: bool = True,
-    ) -> None:
-        """Run ``n_batches`` gradient steps, or ``n_epochs`` passes over the data.
+    def train(self, total: int, *, callback: RoundCallback | None = None) -> None:
+        """Take gradient steps until ``total`` are done; ``callback`` after each full epoch.
 
         Curves ``bc/loss``, ``bc/neglogp``, ``bc/entropy``, ``bc/l2_norm`` and
-        ``bc/prob_true_act`` are recorded every ``log_interval`` steps (and at the last).
+        ``bc/prob_true_act`` are recorded every ``log_interval`` steps and at the last one.
         """
-        if n_batches is None:
-            if n_epochs is None:
-                raise ValueError("set either n_epochs or n_batches")
-            n_batches = n_epochs * self.batches_per_epoch()
-        self.policy.set_training_mode(True)
-        params = self.params
-        batch_iter = self._batch_indices()
-        with tqdm(total=n_batches, desc="bc", disable=not progress, mininterval=1.0) as bar:
-            for i in range(n_batches):
-                idx = next(batch_iter)
-                dist = self.policy.get_distribution(self._obs[idx])
-                logp = dist.log_prob(self._acts[idx])
-                neglogp = -logp.mean()
-                entropy = dist.entropy()
-                ent = entropy.mean() if entropy is not None else torch.zeros(())
-                l2_norm = parameters_to_vector(params).square().sum()
-                loss = neglogp - self.ent_weight * ent + self.l2_weight * l2_norm
-                self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                self.optimizer.step()
-                self.steps_done += 1
-                if i % log_interval == 0 or i == n_batches - 1:
-                    self._log(loss, neglogp, ent, l2_norm, logp)
-                    bar.update(i + 1 - bar.n)
-        self.policy.set_training_mode(False)
+        self._policy.set_training_mode(True)
+        while self.steps_done < total:
+            indices = torch.from_numpy(self._next_batch())
+            log = self.steps_done % self.log_interval == 0 or self.steps_done + 1 == total
+            self._step(indices, log=log)
+            if self._cursor >= len(self._order):
+                self.epochs_done += 1
+                if callback is not None:
+                    callback(RoundEnd(round=self.epochs_done, done=self.steps_done))
+        self._policy.set_training_mode(False)
 
-    def _log(
-        self,
-        loss: torch.Tensor,
-        neglogp: torch.Tensor,
-        ent: torch.Tensor,
-        l2: torch.Tensor,
-        logp: torch.Tensor,
-    ) -> None:
-        step = self.steps_done
-        self.logger.record("bc/loss", loss.item(), step)
-        self.logger.record("bc/neglogp", neglogp.item(), step)
-        self.logger.record("bc/entropy", ent.item(), step)
-        self.logger.record("bc/l2_norm", l2.item(), step)
-        self.logger.record("bc/prob_true_act", logp.detach().exp().mean().item(), step)
+    def _step(self, indices: torch.Tensor, *, log: bool) -> None:
+        dist = self._policy.get_distribution(self._obs[indices])
+        logp = dist.log_prob(self._acts[indices])
+        neglogp = -logp.mean()
+        entropy = dist.entropy()
+        ent = entropy.mean() if entropy is not None else torch.zeros(())
+        l2_norm = parameters_to_vector(self.params).square().sum()
+        loss = neglogp - self.ent_weight * ent + self.l2_weight * l2_norm
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.steps_done += 1
+        if log:
+            step = self.steps_done
+            self.logger.record("bc/loss", loss.item(), step)
+            self.logger.record("bc/neglogp", neglogp.item(), step)
+            self.logger.record("bc/entropy", ent.item(), step)
+            self.logger.record("bc/l2_norm", l2_norm.item(), step)
+            self.logger.record("bc/prob_true_act", logp.detach().exp().mean().item(), step)
 
-    def _batch_indices(self) -> Iterator[torch.Tensor]:
-        """Endless minibatch indices: a fresh permutation per epoch from ``rng``."""
-        while True:
-            perm = torch.from_numpy(self.rng.permutation(self.n_samples))
-            for start in range(0, self.n_samples, self.batch_size):
-                yield perm[start : start + self.batch_size]
+    def _next_batch(self) -> np.ndarray:
+        """Indices of the next minibatch; a fresh permutation from ``rng`` starts each epoch."""
+        if self._cursor >= len(self._order):
+            self._order = self.rng.permutation(self.n_samples)
+            self._cursor = 0
+        batch = self._order[self._cursor : self._cursor + self.batch_size]
+        self._cursor += len(batch)
+        return batch
+
+    def state_dict(self) -> dict[str, Any]:
+        """Policy, optimizer, counters, the data order so far and the generator's state."""
+        return {
+            "policy": self._policy.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "steps_done": self.steps_done,
+            "epochs_done": self.epochs_done,
+            "order": self._order.copy(),
+            "cursor": self._cursor,
+            "rng": self.rng.bit_generator.state,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from :meth:`state_dict` (same data, same config)."""
+        self._policy.load_state_dict(state["policy"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.steps_done = int(state["steps_done"])
+        self.epochs_done = int(state["epochs_done"])
+        self._order = np.asarray(state["order"], dtype=np.int64)
+        self._cursor = int(state["cursor"])
+        self.rng.bit_generator.state = state["rng"]
 
 
 def actor_parameters(policy: ActorCriticPolicy) -> list[torch.nn.Parameter]:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from stable_baselines3.common.policies import ActorCriticPolicy
 from stable_baselines3.common.vec_env import VecEnv
 
+from imitation_mlflow.algorithms.base import RoundCallback, RoundEnd
 from imitation_mlflow.algorithms.bc import BC
 from imitation_mlflow.algorithms.logger import MetricLogger
 from imitation_mlflow.data.rollouts import generate_trajectories
@@ -21,6 +24,7 @@ from imitation_mlflow.data.trajectories import (
     concatenate_transitions,
     flatten_trajectories,
 )
+from imitation_mlflow.envs import env_states, set_env_states
 
 ActFn = Callable[[np.ndarray], np.ndarray]
 BetaSchedule = Callable[[int], float]
@@ -37,11 +41,12 @@ def exponential_beta(decay_probability: float) -> BetaSchedule:
 
 
 class DAgger:
-    """Dataset aggregation on top of a :class:`BC` learner.
+    """Dataset aggregation on top of a :class:`BC` learner; a round is collect + retrain.
 
-    Each round executes the expert's action with probability beta (per env copy and step),
-    else the learner's; every visited state is labelled with the expert's deterministic
-    action.
+    Each round executes the expert's action with probability beta (per env copy and step,
+    drawn from ``rng``), else the learner's sampled one; every visited state is labelled
+    with the expert's deterministic action, and BC retrains on all data for ``n_epochs``
+    passes (or exactly ``n_batches`` steps). The budget of :meth:`train` counts env steps.
     """
 
     def __init__(
@@ -55,6 +60,8 @@ class DAgger:
         rng: np.random.Generator,
         min_episodes: int,
         min_timesteps: int,
+        n_epochs: int | None,
+        n_batches: int | None,
         offline: Transitions | None = None,
     ) -> None:
         self.venv = venv
@@ -65,43 +72,52 @@ class DAgger:
         self.rng = rng
         self.min_episodes = min_episodes
         self.min_timesteps = min_timesteps
+        if n_epochs is None and n_batches is None:
+            raise ValueError("set n_epochs or n_batches")
+        self.n_epochs = n_epochs
+        self.n_batches = n_batches
         self.parts: list[Transitions] = [offline] if offline is not None else []
         self.round = 0
         self.timesteps = 0
 
-    def train(
-        self,
-        total_timesteps: int,
-        *,
-        n_epochs: int | None,
-        n_batches: int | None,
-        log_interval: int,
-        progress: bool = False,
-    ) -> None:
-        """Run rounds until ``total_timesteps`` environment steps have been collected."""
-        while self.timesteps < total_timesteps:
+    @property
+    def policy(self) -> ActorCriticPolicy:
+        """The learner's policy."""
+        return self.bc.policy
+
+    @property
+    def done(self) -> int:
+        """Environment steps collected so far."""
+        return self.timesteps
+
+    def train(self, total: int, *, callback: RoundCallback | None = None) -> None:
+        """Run rounds until ``total`` environment steps have been collected."""
+        while self.timesteps < total:
             beta = self.beta_schedule(self.round)
             trajectories = self._collect(beta)
-            steps = sum(len(t) for t in trajectories)
-            self.timesteps += steps
+            self.timesteps += sum(len(t) for t in trajectories)
             self.parts.append(self._label(trajectories))
             data = concatenate_transitions(self.parts)
             self.bc.set_demonstrations(data)
-            self.bc.train(
-                n_epochs=n_epochs,
-                n_batches=n_batches,
-                log_interval=log_interval,
-                progress=progress,
-            )
-            self.logger.record("dagger/round", self.round, self.timesteps)
-            self.logger.record("dagger/beta", beta, self.timesteps)
-            self.logger.record("dagger/n_transitions", len(data), self.timesteps)
-            self.logger.record(
-                "dagger/rollout_return",
-                float(np.mean([t.rews.sum() for t in trajectories])),
-                self.timesteps,
-            )
+            self.bc.train(self.bc.done + self._batches_per_round())
+            self._log(beta, len(data), trajectories)
             self.round += 1
+            if callback is not None:
+                callback(RoundEnd(round=self.round, done=self.timesteps))
+
+    def _batches_per_round(self) -> int:
+        if self.n_batches is not None:
+            return self.n_batches
+        assert self.n_epochs is not None
+        return self.n_epochs * self.bc.batches_per_epoch()
+
+    def _log(self, beta: float, n_transitions: int, trajectories: list[Trajectory]) -> None:
+        step = self.timesteps
+        self.logger.record("dagger/round", self.round, step)
+        self.logger.record("dagger/beta", beta, step)
+        self.logger.record("dagger/n_transitions", n_transitions, step)
+        returns = [float(t.rews.sum()) for t in trajectories]
+        self.logger.record("dagger/rollout_return", float(np.mean(returns)), step)
 
     def _collect(self, beta: float) -> list[Trajectory]:
         """At least ``min_episodes`` episodes and ``min_timesteps`` steps of the beta-mix."""
@@ -131,3 +147,26 @@ class DAgger:
             next_obs=flat.next_obs,
             dones=flat.dones,
         )
+
+    def state_dict(self) -> dict[str, Any]:
+        """The learner, the aggregated data, counters, the generator and the env copies."""
+        return {
+            "bc": self.bc.state_dict(),
+            "parts": list(self.parts),
+            "round": self.round,
+            "timesteps": self.timesteps,
+            "rng": self.rng.bit_generator.state,
+            "envs": env_states(self.venv),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from :meth:`state_dict`."""
+        self.parts = list(state["parts"])
+        if self.parts:
+            self.bc.set_demonstrations(concatenate_transitions(self.parts))
+        self.bc.load_state_dict(state["bc"])
+        self.round = int(state["round"])
+        self.timesteps = int(state["timesteps"])
+        self.rng.bit_generator.state = state["rng"]
+        if state["envs"] is not None:
+            set_env_states(self.venv, state["envs"])

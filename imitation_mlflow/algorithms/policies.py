@@ -13,6 +13,8 @@ from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from stable_baselines3.common.vec_env import VecEnv
 from torch import nn
 
+from imitation_mlflow.config.sections import PolicyConfig
+
 
 class RunningNorm(nn.Module):
     """Normalizes inputs by a running mean and variance, updated on every training-mode batch.
@@ -71,25 +73,24 @@ class NormalizeFeaturesExtractor(BaseFeaturesExtractor):
 
 
 def make_policy(
-    observation_space: gym.Space,
-    action_space: gym.Space,
-    *,
-    net_arch: tuple[int, ...] = (32, 32),
-    normalize_input: bool = True,
+    observation_space: gym.Space, action_space: gym.Space, settings: PolicyConfig
 ) -> ActorCriticPolicy:
     """Build the feed-forward actor-critic policy (FeedForward32 by default) on the CPU."""
     return ActorCriticPolicy(
         observation_space,
         action_space,
         lr_schedule=lambda _: 0.0,  # the algorithm owns the optimizer
-        **policy_kwargs(net_arch, normalize_input),
+        **policy_kwargs(settings),
     )
 
 
-def policy_kwargs(net_arch: tuple[int, ...], normalize_input: bool) -> dict[str, Any]:
-    """SB3 ``policy_kwargs`` of the benchmark policy (for PPO generators too)."""
-    kwargs: dict[str, Any] = {"net_arch": list(net_arch)}
-    if normalize_input:
+def policy_kwargs(settings: PolicyConfig) -> dict[str, Any]:
+    """SB3 ``policy_kwargs`` of the policy ``settings`` describe (for PPO's policies too)."""
+    kwargs: dict[str, Any] = {
+        "net_arch": list(settings.net_arch),
+        "log_std_init": settings.log_std_init,
+    }
+    if settings.normalize_input:
         kwargs["features_extractor_class"] = NormalizeFeaturesExtractor
     return kwargs
 

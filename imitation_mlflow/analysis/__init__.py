@@ -1,7 +1,9 @@
-"""Analysis on a tidy DataFrame of runs: tables, IQM and CIs, probability of improvement, plots.
+"""Analysis of runs: tables, IQM and CIs, probability of improvement, plots.
 
-Imports numpy, pandas, rliable and matplotlib only; loading runs is done elsewhere
-(:mod:`imitation_mlflow.sources`).
+The core (``frame``, ``aggregate``, ``compare``, ``report``, ``plots``) is pure
+numpy/pandas/rliable/matplotlib on the runs DataFrame; ``loading`` builds that frame from
+sacred folders (through ``export``) or an MLflow experiment (through ``tracking``), and
+``commands`` is what the CLI's summarize and compare commands call.
 """
 
 from imitation_mlflow.analysis.aggregate import (
@@ -10,18 +12,30 @@ from imitation_mlflow.analysis.aggregate import (
     probability_of_improvement,
 )
 from imitation_mlflow.analysis.compare import Comparison, compare, pick_algo
-from imitation_mlflow.analysis.frame import COLUMNS, add_normalized_scores, score_matrix
+from imitation_mlflow.analysis.frame import (
+    COLUMNS,
+    add_normalized_scores,
+    completed,
+    runs_frame,
+    score_matrices,
+    score_matrix,
+)
+from imitation_mlflow.analysis.loading import load_runs
 from imitation_mlflow.analysis.report import summary_csv, summary_markdown
 
 __all__ = [
     "COLUMNS",
     "Comparison",
-    "compare",
-    "pick_algo",
     "add_normalized_scores",
     "aggregate_estimates",
+    "compare",
+    "completed",
     "iqm",
+    "load_runs",
+    "pick_algo",
     "probability_of_improvement",
+    "runs_frame",
+    "score_matrices",
     "score_matrix",
     "summary_csv",
     "summary_markdown",

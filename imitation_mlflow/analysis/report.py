@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from imitation_mlflow.analysis.aggregate import aggregate_estimates
-from imitation_mlflow.analysis.frame import completed, score_matrix
+from imitation_mlflow.analysis.frame import completed, score_matrices
 
 
 def summary_csv(frame: pd.DataFrame, *, all_statuses: bool = False) -> str:
@@ -59,44 +60,49 @@ def summary_markdown(
     if not (frame["status"] == "COMPLETED").all():
         out += _status_section(frame)
     runs = completed(frame)
-    matrices = {}
     for algo in sorted(runs["algo"].unique()):
-        algo_runs = runs[runs["algo"] == algo]
-        envs = sorted(algo_runs["env_id"].unique())
-        out += [f"## {algo}", ""]
-        out += ["| Environment | Score mean / std | Normalized score mean / std | N |"]
-        out += ["| --- | --- | --- | --- |"]
-        for env in envs:
-            env_runs = algo_runs[algo_runs["env_id"] == env]
-            out.append(
-                f"| {env} | {_mean_std(env_runs['score'], 1)} | "
-                f"{_mean_std(env_runs['normalized_score'], 3)} | {len(env_runs)} |"
-            )
-        out.append("")
-        matrices[algo] = score_matrix(runs, algo, envs)
-    estimates = aggregate_estimates(matrices, reps=reps, seed=seed)
-    if estimates:
-        out += [
-            "## Aggregate normalized score",
-            "",
-            f"Point estimate [95% stratified-bootstrap CI] over all of an algorithm's runs and "
-            f"environments ({reps} bootstrap repetitions, seed {seed}).",
-            "",
-            "| Algorithm | Mean | IQM | Runs x envs |",
-            "| --- | --- | --- | --- |",
-        ]
-        for algo, est in estimates.items():
-            shape = matrices[algo].shape
-            out.append(
-                f"| {algo} | {_interval(est['mean'])} | {_interval(est['iqm'])} | "
-                f"{shape[0]} x {shape[1]} |"
-            )
-        out.append("")
+        out += _algorithm_table(runs[runs["algo"] == algo], algo)
+    out += _aggregate_section(score_matrices(runs), reps=reps, seed=seed)
     if plots:
         out += ["## Plots", ""]
         for title, path in plots:
             out += [f"![{title}]({path})", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _algorithm_table(algo_runs: pd.DataFrame, algo: str) -> list[str]:
+    out = [f"## {algo}", ""]
+    out += ["| Environment | Score mean / std | Normalized score mean / std | N |"]
+    out += ["| --- | --- | --- | --- |"]
+    for env in sorted(algo_runs["env_id"].unique()):
+        env_runs = algo_runs[algo_runs["env_id"] == env]
+        out.append(
+            f"| {env} | {_mean_std(env_runs['score'], 1)} | "
+            f"{_mean_std(env_runs['normalized_score'], 3)} | {len(env_runs)} |"
+        )
+    return [*out, ""]
+
+
+def _aggregate_section(matrices: dict[str, np.ndarray], *, reps: int, seed: int) -> list[str]:
+    estimates = aggregate_estimates(matrices, reps=reps, seed=seed)
+    if not estimates:
+        return []
+    out = [
+        "## Aggregate normalized score",
+        "",
+        f"Point estimate [95% stratified-bootstrap CI] over all of an algorithm's runs and "
+        f"environments ({reps} bootstrap repetitions, seed {seed}).",
+        "",
+        "| Algorithm | Mean | IQM | Runs x envs |",
+        "| --- | --- | --- | --- |",
+    ]
+    for algo, est in estimates.items():
+        shape = matrices[algo].shape
+        out.append(
+            f"| {algo} | {_interval(est['mean'])} | {_interval(est['iqm'])} | "
+            f"{shape[0]} x {shape[1]} |"
+        )
+    return [*out, ""]
 
 
 def _status_section(frame: pd.DataFrame) -> list[str]:

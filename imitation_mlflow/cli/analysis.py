@@ -62,8 +62,7 @@ def summarize_csv(
     tracking_uri: str | None,
 ) -> None:
     """Print `algo, env, score, expert_score` for each completed run of SOURCE (CSV)."""
-    from imitation_mlflow.analysis import summary_csv
-    from imitation_mlflow.sources import load_runs
+    from imitation_mlflow.analysis import load_runs, summary_csv
 
     _use_tracking_uri(tracking_uri)
     frame = load_runs(_summary_source(source, experiment), suite=suite, measure_random=False)
@@ -90,39 +89,23 @@ def summarize_markdown(
     tracking_uri: str | None,
 ) -> None:
     """Write per-algorithm tables and aggregate Mean/IQM with 95% CIs of SOURCE to --output."""
-    from imitation_mlflow.analysis import score_matrix, summary_markdown
-    from imitation_mlflow.analysis.frame import completed
-    from imitation_mlflow.analysis.plots import summary_plots
-    from imitation_mlflow.sources import load_runs
+    from imitation_mlflow.analysis.commands import summarize_to_markdown
 
     _use_tracking_uri(tracking_uri)
-    source = _summary_source(source, experiment)
-    frame = load_runs(source, suite=suite)
-    out = Path(output)
-    images: list[tuple[str, str]] = []
-    written: list[Path] = []
-    if plots:
-        done = completed(frame)
-        matrices = {
-            algo: score_matrix(done, algo, sorted(done[done["algo"] == algo]["env_id"].unique()))
-            for algo in sorted(done["algo"].unique())
-        }
-        stem = out.with_suffix("")
-        for title, path in summary_plots(
-            frame, matrices, Path(f"{stem}_plots"), reps=reps, seed=seed
-        ):
-            images.append((title, os.path.relpath(path, out.parent)))
-            written.append(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(summary_markdown(frame, reps=reps, seed=seed, source=source, plots=images))
-    click.echo(f"wrote {out}" + (f" and {len(written)} plots" if written else ""))
-    if not Path(source).exists():
-        from imitation_mlflow.tracking.queries import log_analysis_run
-
-        run_id = log_analysis_run(
-            source, f"summary-{out.stem}", [out, *written], parent_run_id=suite
-        )
-        click.echo(f"logged to MLflow run {run_id}")
+    if reps < 1:
+        raise UserError(f"--reps must be at least 1 (got {reps})")
+    summary = summarize_to_markdown(
+        _summary_source(source, experiment),
+        Path(output),
+        suite=suite,
+        reps=reps,
+        seed=seed,
+        plots=plots,
+    )
+    plotted = f" and {len(summary.plots)} plots" if summary.plots else ""
+    click.echo(f"wrote {summary.markdown}{plotted}")
+    if summary.run_id is not None:
+        click.echo(f"logged to MLflow run {summary.run_id}")
 
 
 @cli.command()
@@ -151,33 +134,28 @@ def compare(
     tracking_uri: str | None,
 ) -> None:
     """Probability that a run of RUNS' algorithm beats one of the baseline, with 95% CIs."""
-    from imitation_mlflow.analysis import compare as compare_runs
-    from imitation_mlflow.analysis import pick_algo
-    from imitation_mlflow.sources import load_runs
+    from imitation_mlflow.analysis.commands import compare_sources
 
     _use_tracking_uri(tracking_uri)
-    mine = load_runs(runs, suite=suite)
-    theirs = load_runs(baseline_runs)
-    chosen = pick_algo(mine, algo, "RUNS")
-    pick_algo(theirs, baseline_algo, "BASELINE_RUNS")
-    result = compare_runs(
-        mine,
-        theirs,
-        algo=chosen,
+    if reps < 1:
+        raise UserError(f"--reps must be at least 1 (got {reps})")
+    result = compare_sources(
+        runs,
+        baseline_runs,
         baseline_algo=baseline_algo,
+        algo=algo,
         envs=envs.split(",") if envs else None,
+        suite=suite,
         reps=reps,
         seed=seed,
+        plot=Path(plot) if plot else None,
     )
-    if plot:
-        from imitation_mlflow.analysis.plots import plot_probability_of_improvement
-
-        label = f"P({chosen} > {baseline_algo})"
-        plot_probability_of_improvement(result.estimates, Path(plot), label=label)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
-    click.echo(f"P({chosen} > {baseline_algo}) on normalized scores, 95% CI ({reps} reps):")
+    click.echo(
+        f"P({result.algo} > {result.baseline_algo}) on normalized scores, 95% CI ({reps} reps):"
+    )
     for name, (point, low, high) in result.estimates.items():
         n_x, n_y = result.runs[name]
         click.echo(f"  {name:28s} {point:.3f} [{low:.3f}, {high:.3f}]  runs {n_x} vs {n_y}")

@@ -6,20 +6,18 @@ a config and calls one function.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
 
-from imitation_mlflow.config import (
-    environment_configs,
-    load_config_file,
-    named_configs,
-    parse_literal,
-)
+from imitation_mlflow.config import load_config_file, named_configs, parse_assignments
+from imitation_mlflow.config.env_ids import environment_configs
+from imitation_mlflow.config.registry import algorithm
 from imitation_mlflow.errors import UserError, unknown_choice
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,29 +37,60 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def parse_assignments(items: tuple[str, ...] | list[str]) -> dict[str, Any]:
-    """``("bc.batch_size=32", ...)`` -> ``{"bc.batch_size": 32}`` with sacred-style literals."""
-    updates: dict[str, Any] = {}
-    for item in items:
-        if "=" not in item:
-            raise UserError(f"expected KEY=VALUE, got {item!r} (e.g. --set bc.batch_size=32)")
-        key, value = item.split("=", 1)
-        updates[key.strip()] = parse_literal(value)
-    return updates
+@dataclasses.dataclass(frozen=True)
+class ConfigChoice:
+    """What the config options of ``train`` and ``tune`` ask for."""
+
+    named: list[str]
+    """The named configs to apply, in order."""
+    extra: dict[str, dict[str, Any]]
+    """Named configs from the user's ``--config-file``."""
+    updates: dict[str, Any]
+    """Dotted ``--set`` values (and ``--expert-path``)."""
 
 
-def run_named_configs(
-    algo: str, env: str, *, tuned: bool, configs: tuple[str, ...], config_file: str | None
-) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    """Check ALGO and ENV; the named configs a run starts from, and the user's config file.
+def config_options(func: F) -> F:
+    """``--set``, ``--config``, ``--config-file``, ``--tuned/--no-tuned``, ``--expert-path``."""
+    options = [
+        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Set a config key."),
+        click.option(
+            "--config", "configs", multiple=True, metavar="NAME", help="Extra named config."
+        ),
+        click.option(
+            "--config-file",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="TOML file of extra named configs (same format as the shipped ones).",
+        ),
+        click.option(
+            "--tuned/--no-tuned",
+            default=True,
+            show_default=True,
+            help="Start from the tuned config <algo>_<env> when one exists.",
+        ),
+        click.option("--expert-path", default=None, help="SB3 PPO zip of the expert to imitate."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
-    The env config, then the tuned ``<algo>_<env>`` (the user's file wins over the shipped
-    one) unless ``tuned`` is off, then each ``--config``.
+
+def config_choice(
+    algo: str,
+    env: str,
+    *,
+    sets: Sequence[str],
+    configs: tuple[str, ...],
+    config_file: str | None,
+    tuned: bool,
+    expert_path: str | None,
+) -> ConfigChoice:
+    """Check ALGO and ENV and read what the config options ask for.
+
+    The named configs are the env config, then the tuned ``<algo>_<env>`` (the user's file
+    wins over the shipped one) unless ``tuned`` is off, then each ``--config``.
     """
-    from imitation_mlflow.trainers import TRAINERS
-
-    if algo not in TRAINERS:
-        raise unknown_choice("algorithm", algo, list(TRAINERS))
+    algorithm(algo)  # an unknown name lists the valid ones
     if env not in environment_configs():
         raise unknown_choice("environment config", env, environment_configs())
     extra = load_config_file(config_file) if config_file else {}
@@ -69,20 +98,18 @@ def run_named_configs(
     if tuned and f"{algo}_{env}" in {**named_configs(), **extra}:
         named.append(f"{algo}_{env}")
     named.extend(configs)
-    return named, extra
+    updates = parse_assignments(sets)
+    if expert_path is not None:
+        updates["expert.path"] = expert_path
+    return ConfigChoice(named, extra, updates)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
-    """Benchmark imitation learning (BC, ...) on seals environments, tracked in MLflow.
+    """Benchmark imitation learning (BC, DAgger, GAIL, AIRL) on seals environments, in MLflow.
 
     Runs go to the store named by MLFLOW_TRACKING_URI (default: ./mlflow.db); browse them
     with `mlflow ui`.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("absl").setLevel(logging.WARNING)  # rliable's per-bootstrap chatter
-
-
-def raise_interrupt(signum: int, frame: object) -> None:
-    """SIGTERM handler: stop like Ctrl-C, so the run ends KILLED and nothing is lost."""
-    raise KeyboardInterrupt(f"signal {signum}")

@@ -7,20 +7,18 @@ from pathlib import Path
 import click
 
 from imitation_mlflow.cli.base import cli, user_errors
-from imitation_mlflow.config import ImitationConfig, build_config, environment_configs
-from imitation_mlflow.errors import UserError, unknown_choice
+from imitation_mlflow.config.env_ids import environment_configs, gym_id_of_config
+from imitation_mlflow.errors import UserError
 
 
 def gym_id_of(env: str) -> str:
     """``seals_cartpole`` (an environment config) or ``seals/CartPole-v0`` (a gym id) -> gym id."""
-    if env in environment_configs():
-        return build_config(ImitationConfig, [env]).environment.gym_id
-    if "/" in env or "-v" in env:
-        from imitation_mlflow.envs import check_env_id
+    if env in environment_configs() or not ("/" in env or "-v" in env):
+        return gym_id_of_config(env)
+    from imitation_mlflow.envs import check_env_id
 
-        check_env_id(env)
-        return env
-    raise unknown_choice("environment config", env, environment_configs())
+    check_env_id(env)
+    return env
 
 
 @cli.group()
@@ -78,20 +76,10 @@ def expert_train(
     The model is registered as expert-<env id> (its return as a version tag) and saved to
     the local expert store (or --output), where runs resolve it before shipped experts.
     """
-    from imitation_mlflow.experts.recorded import train_recorded_expert
-    from imitation_mlflow.experts.training import recipe_for
+    from imitation_mlflow.experts.recorded import ExpertTraining, train_recorded_expert
 
-    gym_id = gym_id_of(env)
-    recipe_for(gym_id)
-    if eval_episodes < 1:
-        raise UserError(f"--eval-episodes must be at least 1 (got {eval_episodes})")
-    if select_every is not None and (select_every < 1 or select_episodes < 1):
-        raise UserError(
-            "--select-every and --select-episodes must be at least 1 "
-            f"(got {select_every} and {select_episodes})"
-        )
-    trained = train_recorded_expert(
-        gym_id,
+    job = ExpertTraining(
+        gym_id=gym_id_of(env),
         seed=seed,
         timesteps=timesteps,
         output=Path(output) if output else None,
@@ -101,6 +89,7 @@ def expert_train(
         select_every=select_every,
         select_episodes=select_episodes,
     )
+    trained = train_recorded_expert(job)
     click.echo(
         f"saved {trained.path}; return over {eval_episodes} episodes "
         f"{trained.evaluation['monitor_return_mean']:.1f}"
@@ -139,25 +128,21 @@ def expert_pull(
     HF_HUB_OFFLINE, HF_TOKEN. Runs then find the expert with expert.source=hub (or by
     themselves when no local or shipped expert exists).
     """
-    from imitation_mlflow.experts.hub import hub_repo_id
-    from imitation_mlflow.experts.store import check_expert_matches_env, load_expert, resolve_expert
+    from imitation_mlflow.experts.pull import pull_expert
 
     if organization and repo_id:
         raise UserError("pass --organization or --repo-id, not both")
-    gym_id = gym_id_of(env)
-    ref = resolve_expert(
-        gym_id,
-        source="hub",
-        repo_id=repo_id or hub_repo_id(gym_id, organization),
+    pulled = pull_expert(
+        gym_id_of(env),
+        repo_id=repo_id,
+        organization=organization,
         revision=revision,
+        with_demonstrations=with_demonstrations,
     )
-    check_expert_matches_env(load_expert(ref), gym_id, ref)
-    click.echo(f"pulled {ref.repo_id}@{ref.revision} -> {ref.path}")
-    click.echo(f"sha256 {ref.sha256}")
-    if with_demonstrations and ref.repo_id is not None:
-        from imitation_mlflow.experts.hub import download_demonstrations
-
-        demos = download_demonstrations(ref.repo_id, None, None)
+    click.echo(f"pulled {pulled.expert.repo_id}@{pulled.expert.revision} -> {pulled.expert.path}")
+    click.echo(f"sha256 {pulled.expert.sha256}")
+    if pulled.demonstrations is not None:
+        demos = pulled.demonstrations
         click.echo(f"pulled {len(demos.trajectories)} demonstrations -> {demos.path.parent}")
 
 
@@ -196,34 +181,29 @@ def expert_push(
     Demonstrations are rolled out (or read from the cache) exactly as a run with
     ``--seed SEED`` and ``n_expert_demos=N_DEMOS`` would; the evaluation is deterministic.
     """
-    import tempfile
+    from imitation_mlflow.experts.publish import ExpertPush, push_expert
 
-    from imitation_mlflow.envs import make_venv
-    from imitation_mlflow.evaluation import evaluate
-    from imitation_mlflow.experts.demonstrations import expert_demonstrations, rollout_num_vec
-    from imitation_mlflow.experts.publish import prepare_folders, push_folders
-    from imitation_mlflow.experts.store import check_expert_matches_env, load_expert, resolve_expert
-
-    if no_upload and not folder:
-        raise UserError("--no-upload needs --folder to keep the prepared folders")
-    if "/" not in repo_id:
-        raise UserError(f"--repo-id must be ORG/NAME (got {repo_id!r})")
-    gym_id = gym_id_of(env)
-    ref = resolve_expert(gym_id, expert_path)
-    model = load_expert(ref)
-    check_expert_matches_env(model, gym_id, ref)
-    venv = make_venv(gym_id, num_vec=rollout_num_vec(eval_episodes), seed=seed + 1)
-    evaluation = evaluate(model, venv, eval_episodes, deterministic=True, seed=seed + 1)
-    demos = expert_demonstrations(
-        model, expert_sha256=ref.sha256, gym_id=gym_id, n_episodes=n_demos, seed=seed
+    pushed = push_expert(
+        ExpertPush(
+            gym_id=gym_id_of(env),
+            repo_id=repo_id,
+            expert_path=expert_path,
+            n_demos=n_demos,
+            eval_episodes=eval_episodes,
+            seed=seed,
+            private=private,
+            folder=Path(folder) if folder else None,
+            upload=not no_upload,
+        )
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(folder) if folder else Path(tmp)
-        model_dir, dataset_dir = prepare_folders(ref, gym_id, evaluation, demos, root, repo_id)
-        click.echo(f"prepared {model_dir} and {dataset_dir} (expert from {ref.source})")
-        if no_upload:
-            return
-        published = push_folders(repo_id, model_dir, dataset_dir, private=private)
-    click.echo(f"model:   {published.model_url} @ {published.model_commit}")
-    click.echo(f"dataset: {published.dataset_url} @ {published.dataset_commit}")
-    click.echo(f"return over {eval_episodes} episodes {evaluation['monitor_return_mean']:.1f}")
+    if pushed.folders is not None:
+        click.echo(
+            f"prepared {pushed.folders[0]} and {pushed.folders[1]} "
+            f"(expert from {pushed.expert.origin})"
+        )
+    if pushed.published is not None:
+        click.echo(f"model:   {pushed.published.model_url} @ {pushed.published.model_commit}")
+        click.echo(f"dataset: {pushed.published.dataset_url} @ {pushed.published.dataset_commit}")
+        click.echo(
+            f"return over {eval_episodes} episodes {pushed.evaluation['monitor_return_mean']:.1f}"
+        )

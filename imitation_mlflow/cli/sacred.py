@@ -27,11 +27,9 @@ def export_group() -> None:
 @user_errors
 def export_sacred(output: str, experiment: str, suite: str | None) -> None:
     """Write the experiment's runs in the published sacred layout under OUTPUT (idempotent)."""
-    from imitation_mlflow.export.sacred_exporter import ARTIFACTS, export_runs
-    from imitation_mlflow.tracking.records import training_runs
+    from imitation_mlflow.export.sacred_exporter import export_experiment
 
-    records = training_runs(experiment, suite=suite, artifact_names=ARTIFACTS)
-    summary = export_runs(records, Path(output))
+    summary = export_experiment(experiment, Path(output), suite=suite)
     click.echo(f"exported {summary.new} new and {summary.updated} updated runs to {output}")
 
 
@@ -52,29 +50,22 @@ def import_group() -> None:
 @user_errors
 def import_sacred(path: str, experiment: str) -> None:
     """Make an MLflow run of every sacred run folder under PATH (a folder or a .zip)."""
-    from tqdm.auto import tqdm
+    from imitation_mlflow.export.sacred_importer import SHOWN, import_sacred
 
-    from imitation_mlflow.export.sacred_importer import scan_sacred
-    from imitation_mlflow.tracking.records import IMPORT_DIGEST_TAG, create_run, imported_digests
-
-    scan = scan_sacred(Path(path))
-    if scan.refused:
+    summary = import_sacred(Path(path), experiment)
+    if summary.refused:
         click.echo(
-            f"refused {len(scan.refused)} entries pointing outside {path}, e.g. "
-            f"{', '.join(scan.refused[:3])}",
+            f"refused {len(summary.refused)} entries pointing outside {path}, e.g. "
+            f"{', '.join(summary.refused[:SHOWN])}",
             err=True,
         )
-    if scan.skipped:
+    if summary.skipped:
         click.echo(
-            f"skipped {len(scan.skipped)} corrupt or partial run folders, e.g. "
-            f"{', '.join(scan.skipped[:3])}",
+            f"skipped {len(summary.skipped)} corrupt or partial run folders, e.g. "
+            f"{', '.join(summary.skipped[:SHOWN])}",
             err=True,
         )
-    known = imported_digests(experiment)
-    new = [r for r in scan.records if r.tags[IMPORT_DIGEST_TAG] not in known]
-    for record in tqdm(new, desc="import", unit="run", disable=len(new) < 20):
-        create_run(experiment, record)
     click.echo(
-        f"imported {len(new)} runs into {experiment!r} "
-        f"({len(scan.records) - len(new)} already there)"
+        f"imported {summary.imported} runs into {experiment!r} "
+        f"({summary.already_there} already there)"
     )

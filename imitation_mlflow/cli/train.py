@@ -3,54 +3,30 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import tempfile
-from pathlib import Path
+from typing import Any
 
 import click
 
-from imitation_mlflow.cli.base import (
-    cli,
-    parse_assignments,
-    raise_interrupt,
-    run_named_configs,
-    user_errors,
-)
-from imitation_mlflow.config import (
-    build_config,
-    expand_named,
-    named_configs,
-    to_dict,
-)
+from imitation_mlflow.cli.base import cli, config_choice, config_options, user_errors
+from imitation_mlflow.config import build_config, expand_named, named_configs, to_dict
+from imitation_mlflow.config.registry import algorithm, config_classes
 from imitation_mlflow.errors import UserError
+from imitation_mlflow.run.signals import interrupt_on_sigterm
+from imitation_mlflow.tracking.contract import PARENT_TAG, SUITE_TAG
 
 
 @cli.command()
 @click.argument("algo")
 @click.argument("env")
 @click.option("--seed", type=int, default=None, help="Root seed of the run (default 0).")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a config key.")
 @click.option(
     "--overrides",
     default="",
     metavar="'K=V K=V'",
     help="Space-separated KEY=VALUE overrides (for MLproject parameters).",
 )
-@click.option("--config", "configs", multiple=True, metavar="NAME", help="Extra named config.")
-@click.option(
-    "--config-file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="TOML file of extra named configs (same format as the shipped ones).",
-)
-@click.option("--expert-path", default=None, help="SB3 PPO zip of the expert to imitate.")
-@click.option(
-    "--tuned/--no-tuned",
-    default=True,
-    show_default=True,
-    help="Apply the tuned config <algo>_<env> when one exists.",
-)
+@config_options
 @click.option(
     "--experiment",
     envvar="MLFLOW_EXPERIMENT_NAME",
@@ -65,64 +41,46 @@ from imitation_mlflow.errors import UserError
     "resume_run_id",
     default=None,
     metavar="RUN_ID",
-    help="Continue a killed GAIL/AIRL run from its last checkpoint, in the same MLflow run.",
+    help="Continue a killed run from its newest checkpoint, in the same MLflow run.",
 )
 @user_errors
 def train(
     algo: str,
     env: str,
     seed: int | None,
-    sets: tuple[str, ...],
     overrides: str,
-    configs: tuple[str, ...],
-    config_file: str | None,
-    expert_path: str | None,
-    tuned: bool,
     experiment: str,
     progress: bool,
     suite_run_id: str | None,
     resume_run_id: str | None,
+    sets: tuple[str, ...],
+    **config: Any,
 ) -> None:
     """Train ALGO on ENV (an environment config such as seals_half_cheetah) as one MLflow run."""
-    from imitation_mlflow.experiment import run_experiment
-    from imitation_mlflow.trainers import config_class
+    from imitation_mlflow.run.pipeline import run_experiment
+    from imitation_mlflow.run.request import RunRequest, resume_request
 
-    named, extra = run_named_configs(
-        algo, env, tuned=tuned, configs=configs, config_file=config_file
-    )
-    updates = parse_assignments([*overrides.split(), *sets])
+    choice = config_choice(algo, env, sets=[*overrides.split(), *sets], **config)
     if seed is not None:
-        updates["seed"] = seed
-    if expert_path is not None:
-        updates["expert.path"] = expert_path
-    tags = {"suite": suite_run_id, "mlflow.parentRunId": suite_run_id} if suite_run_id else None
-    signal.signal(signal.SIGTERM, raise_interrupt)
-    with tempfile.TemporaryDirectory() as tmp:
-        resume = None
-        if resume_run_id:
-            from imitation_mlflow.config import flatten_dict
-            from imitation_mlflow.tracking.checkpoints import latest_checkpoint
-
-            resume = latest_checkpoint(resume_run_id, Path(tmp))
-            if resume.tags.get("algo") != algo:
-                raise UserError(
-                    f"run {resume_run_id} is a {resume.tags.get('algo')} run, not {algo}"
-                )
-            # The run's own config, then only the explicit --set/--overrides (params logged at
-            # the start cannot change in MLflow, so the changes are recorded as a tag).
-            changed = " ".join([*overrides.split(), *sets])
-            tags = {**(tags or {}), "resume_overrides": changed} if changed else tags
-            named, updates = [], {**flatten_dict(resume.config), **updates}
-        config = build_config(config_class(algo), named, updates, extra)
-        outcome = run_experiment(
-            algo,
-            config,
+        choice.updates["seed"] = seed
+    interrupt_on_sigterm()
+    if resume_run_id:
+        request = resume_request(
+            resume_run_id, algo, choice.updates, experiment=experiment, progress=progress
+        )
+    else:
+        tags = {SUITE_TAG: suite_run_id, PARENT_TAG: suite_run_id} if suite_run_id else {}
+        spec = algorithm(algo)
+        built = build_config(spec.config_class, choice.named, choice.updates, choice.extra)
+        request = RunRequest(
+            algo=algo,
+            config=built,
             experiment=experiment,
             env_name=env,
+            tags=tags,
             progress=progress,
-            extra_tags=tags,
-            resume=resume,
         )
+    outcome = run_experiment(request)
     click.echo(f"status: {outcome.status}  run_id: {outcome.run_id}")
     if outcome.status != "COMPLETED":
         click.echo(outcome.fail_trace or "", err=True)
@@ -139,11 +97,9 @@ def configs_command(name: str | None) -> None:
         for config_name in named_configs():
             click.echo(config_name)
         return
-    from imitation_mlflow.trainers import CONFIG_CLASS
-
     values = expand_named([name])
     click.echo(json.dumps(values, indent=2))
-    for script, config_cls in CONFIG_CLASS.items():
+    for script, config_cls in config_classes().items():
         try:
             resolved = build_config(config_cls, [name])
         except UserError:

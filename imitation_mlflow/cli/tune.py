@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from imitation_mlflow.cli.base import (
-    cli,
-    parse_assignments,
-    raise_interrupt,
-    run_named_configs,
-    user_errors,
-)
+from imitation_mlflow.cli.base import cli, config_choice, config_options, user_errors
+from imitation_mlflow.config.registry import algorithm
 from imitation_mlflow.errors import UserError
+from imitation_mlflow.run.signals import interrupt_on_sigterm
 
 if TYPE_CHECKING:
     from imitation_mlflow.tuning.job import TuningJob
@@ -55,29 +48,13 @@ if TYPE_CHECKING:
     "--jobs", type=int, default=1, show_default=True, help="Worker processes on this machine."
 )
 @click.option(
-    "--set", "sets", multiple=True, metavar="KEY=VALUE", help="Fix a config value in every trial."
-)
-@click.option(
     "--space",
     "space_file",
     type=click.Path(dir_okay=False),
     default=None,
     help="TOML search space file (default: the published spaces).",
 )
-@click.option("--config", "configs", multiple=True, metavar="NAME", help="Extra named config.")
-@click.option(
-    "--config-file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="TOML file of extra named configs.",
-)
-@click.option(
-    "--tuned/--no-tuned",
-    default=True,
-    show_default=True,
-    help="Start from the tuned config <algo>_<env> when one exists.",
-)
-@click.option("--expert-path", default=None, help="SB3 PPO zip of the expert to imitate.")
+@config_options
 @click.option(
     "--experiment",
     envvar="MLFLOW_EXPERIMENT_NAME",
@@ -100,50 +77,70 @@ if TYPE_CHECKING:
 def tune(
     algo: str,
     env: str,
-    trials: int,
-    storage: str,
-    study_name: str | None,
-    sampler: str,
-    pruner: str,
-    repeat: int,
-    eval_seeds: int,
     jobs: int,
-    sets: tuple[str, ...],
-    space_file: str | None,
-    configs: tuple[str, ...],
-    config_file: str | None,
-    tuned: bool,
-    expert_path: str | None,
-    experiment: str,
-    seed: int | None,
-    output_dir: str,
     as_json: bool,
     progress: bool,
     phase1_only: bool,
+    **options: Any,
 ) -> None:
     """Tune ALGO on ENV with optuna; every trial and re-evaluation is tracked in MLflow.
 
     Start the same command on any number of machines with one --storage and --study-name
     to share the study; --trials is the study's total. The best configuration is then
     re-evaluated once on --eval-seeds fresh seeds and written as <algo>_<env>.toml, which
-    `imitation-mlflow train ALGO ENV --config-file <algo>_<env>.toml` runs.
+    `imitation-mlflow train ALGO ENV --config-file <algo>_<env>.toml` runs. --set fixes a
+    value in every trial.
     """
-    from imitation_mlflow.experiment import validate
-    from imitation_mlflow.trainers import config_class
+    from imitation_mlflow.tuning.launch import check_job, run_tuning
+    from imitation_mlflow.tuning.report import print_report
+
+    if jobs < 1:
+        raise UserError(f"--jobs must be at least 1 (got {jobs})")
+    job = _tuning_job(algo, env, **options)
+    check_job(job)  # bad values, no expert: exit 2 before any trial
+    interrupt_on_sigterm()
+    context = click.get_current_context()
+    workers = [
+        [sys.executable, "-m", "imitation_mlflow", *_worker_args(context, i)]
+        for i in range(1, jobs)
+    ]
+    try:
+        outcome = run_tuning(job, workers=workers, phase1_only=phase1_only, progress=progress)
+    except KeyboardInterrupt:
+        click.echo(
+            f"interrupted: completed trials are kept in {job.storage_url}; run the same "
+            "command again to resume the study",
+            err=True,
+        )
+        sys.exit(130)
+    if not phase1_only:
+        print_report(outcome.study, outcome.result, as_json=as_json, echo=click.echo)
+
+
+def _tuning_job(
+    algo: str,
+    env: str,
+    *,
+    space_file: str | None,
+    study_name: str | None,
+    output_dir: str,
+    seed: int | None,
+    storage: str,
+    trials: int,
+    repeat: int,
+    eval_seeds: int,
+    sampler: str,
+    pruner: str,
+    experiment: str,
+    **config: Any,
+) -> TuningJob:
+    """The job the options describe; ``config`` holds the shared config options."""
     from imitation_mlflow.tuning.job import TuningJob
     from imitation_mlflow.tuning.spaces import load_space
 
-    named, extra = run_named_configs(
-        algo, env, tuned=tuned, configs=configs, config_file=config_file
-    )
-    for name, value in (("--trials", trials), ("--repeat", repeat), ("--eval-seeds", eval_seeds)):
-        if value < 1:
-            raise UserError(f"{name} must be at least 1 (got {value})")
-    fixed = parse_assignments(sets)
-    if expert_path is not None:
-        fixed["expert.path"] = expert_path
-    space = load_space(algo, config_class(algo), space_file).without(set(fixed))
-    job = TuningJob(
+    choice = config_choice(algo, env, **config)
+    space = load_space(algo, algorithm(algo).config_class, space_file)
+    return TuningJob(
         algo=algo,
         env=env,
         study_name=study_name or f"{algo}-{env}",
@@ -153,55 +150,14 @@ def tune(
         eval_seeds=eval_seeds,
         sampler=sampler,
         pruner=pruner,
-        space=space,
-        named=tuple(named),
-        sets=fixed,
-        extra_named=extra,
+        space=space.without(set(choice.updates)),
+        named=tuple(choice.named),
+        sets=choice.updates,
+        extra_named=choice.extra,
         experiment=experiment,
         sampler_seed=seed,
         output_dir=Path(output_dir),
     )
-    validate(algo, job.run_config(space.config_values({}), seed=0))  # bad keys, no expert: exit 2
-    # Dozens of runs each log a model: MLflow's per-download progress bars would drown the log.
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    signal.signal(signal.SIGTERM, raise_interrupt)
-    _run(job, jobs=jobs, phase1_only=phase1_only, progress=progress, as_json=as_json)
-
-
-def _run(job: TuningJob, *, jobs: int, phase1_only: bool, progress: bool, as_json: bool) -> None:
-    from imitation_mlflow.tuning.report import print_report
-    from imitation_mlflow.tuning.study import mark_interrupted, open_study, run_phase1, run_phase2
-
-    study = open_study(job)
-    workers: list[subprocess.Popen[bytes]] = []
-    try:
-        workers = [_spawn_worker(i) for i in range(1, jobs)]
-        run_phase1(study, progress=progress and jobs == 1)
-        failed = [w.args for w in workers if w.wait() != 0]
-        if failed:
-            click.echo(f"{len(failed)} worker process(es) failed; see their output", err=True)
-        if phase1_only:
-            return
-        result = run_phase2(study)
-    except KeyboardInterrupt:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            worker.wait()
-        mark_interrupted(study)
-        click.echo(
-            f"interrupted: completed trials are kept in {job.storage_url}; run the same "
-            "command again to resume the study",
-            err=True,
-        )
-        sys.exit(130)
-    print_report(study, result, as_json=as_json, echo=click.echo)
-
-
-def _spawn_worker(index: int) -> subprocess.Popen[bytes]:
-    """Start this same command as a trials-only worker (its own process, same storage)."""
-    args = _worker_args(click.get_current_context(), index)
-    return subprocess.Popen([sys.executable, "-m", "imitation_mlflow", *args])
 
 
 def _worker_args(ctx: click.Context, index: int) -> list[str]:

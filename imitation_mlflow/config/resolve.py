@@ -7,17 +7,27 @@ import dataclasses
 import functools
 import json
 import tomllib
-import types
 import typing
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from imitation_mlflow.config.checks import (
+    ConfigError,
+    field_types,
+    is_section,
+    optional_inner,
+    show,
+    type_problem,
+)
 from imitation_mlflow.errors import UserError, unknown_choice
 
 C = TypeVar("C")
 
 Scalar = str | int | float | bool | None
+
+_INT_FROM_FLOAT = "a float counts as an int only when it is a whole number below 2**53"
 
 
 @functools.cache
@@ -65,49 +75,76 @@ def _expand_one(
 
 def valid_keys(config_cls: type) -> list[str]:
     """Every dotted key that ``config_cls`` accepts, e.g. ``bc.batch_size``."""
-    return list(_valid_keys(config_cls))
+    return list(_leaf_types(config_cls))
 
 
 @functools.cache
-def _valid_keys(config_cls: Any) -> tuple[str, ...]:
-    keys: list[str] = []
-    for field in dataclasses.fields(config_cls):
-        hint = _field_types(config_cls)[field.name]
-        if dataclasses.is_dataclass(hint):
-            keys.extend(f"{field.name}.{sub}" for sub in valid_keys(typing.cast(type, hint)))
+def _leaf_types(config_cls: type) -> dict[str, Any]:
+    """The annotation of every dotted key of ``config_cls``, in field order."""
+    leaves: dict[str, Any] = {}
+    for name, hint in field_types(config_cls).items():
+        if is_section(hint):
+            leaves.update({f"{name}.{sub}": h for sub, h in _leaf_types(hint).items()})
         else:
-            keys.append(field.name)
-    return tuple(keys)
+            leaves[name] = hint
+    return leaves
 
 
 def apply_overrides(config: C, updates: dict[str, Any]) -> C:
     """Return ``config`` with each dotted key replaced by its value, coerced to the field type.
 
-    String values are parsed the way sacred parses command-line updates (Python literals,
-    else plain strings). Unknown keys raise a ``UserError`` listing the valid keys.
+    The config is rebuilt from all its values plus ``updates`` at once, so every check (also
+    those between fields) sees the final values whatever the order of ``updates``.
+
+    Args:
+        config: A config section instance (usually ``ImitationConfig`` or
+            ``AdversarialConfig``).
+        updates: Dotted keys and their new values; strings are parsed the way sacred parses
+            command-line updates (Python literals, else plain strings).
+
+    Raises:
+        UserError: For an unknown key (listing the valid keys), or a ``ConfigError`` naming
+            the key whose value is refused.
     """
-    known = valid_keys(type(config))
-    for key, value in updates.items():
-        if key not in known:
-            raise unknown_choice("config key", key, known)
-        config = _replace_path(config, key.split("."), value, key)
-    return config
+    current = _dotted(dataclasses.asdict(typing.cast(Any, config)))
+    return _build(type(config), {**current, **updates})
 
 
-def _replace_path(obj: Any, path: list[str], value: Any, full_key: str) -> Any:
-    head = path[0]
-    cls: Any = type(obj)
-    hint = _field_types(cls)[head]
-    if dataclasses.is_dataclass(hint):
-        new = _replace_path(getattr(obj, head), path[1:], value, full_key)
-    else:
-        new = coerce(value, hint, full_key)
-    return dataclasses.replace(obj, **{head: new})
+def _build(config_cls: type[C], values: dict[str, Any]) -> C:
+    """Check, coerce and nest merged dotted ``values``; construct each section once."""
+    leaves = _leaf_types(typing.cast(type, config_cls))
+    for key in values:
+        if key not in leaves:
+            raise unknown_choice("config key", key, list(leaves))
+    coerced = {key: coerce(value, leaves[key], key) for key, value in values.items()}
+    return _construct(config_cls, coerced)
 
 
-@functools.cache
-def _field_types(cls: Any) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _construct(cls: type[C], values: dict[str, Any]) -> C:
+    """``cls`` from coerced dotted ``values`` relative to it; nested errors get their prefix."""
+    kwargs: dict[str, Any] = {}
+    for name, hint in field_types(cls).items():
+        if is_section(hint):
+            inner = {k[len(name) + 1 :]: v for k, v in values.items() if k.startswith(f"{name}.")}
+            if inner:
+                try:
+                    kwargs[name] = _construct(hint, inner)
+                except ConfigError as exc:
+                    raise exc.under(name) from None
+        elif name in values:
+            kwargs[name] = values[name]
+    return cls(**kwargs)
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
+    """``["bc.batch_size=32", ...]`` -> ``{"bc.batch_size": 32}`` with sacred-style literals."""
+    updates: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise UserError(f"expected KEY=VALUE, got {item!r} (e.g. --set bc.batch_size=32)")
+        key, value = item.split("=", 1)
+        updates[key.strip()] = parse_literal(value)
+    return updates
 
 
 def parse_literal(text: str) -> Any:
@@ -124,50 +161,50 @@ def parse_literal(text: str) -> Any:
 
 
 def coerce(value: Any, hint: Any, key: str) -> Any:
-    """Convert ``value`` to the annotated type ``hint`` or raise a ``UserError`` naming ``key``."""
+    """Convert ``value`` to the annotated type ``hint``.
+
+    Strings are parsed with :func:`parse_literal` (unless ``hint`` is ``str``); an int field
+    takes a float only when it is a whole number below 2**53 in magnitude; ``tuple[int, ...]``
+    takes a list, a tuple or a single int; ``X | None`` takes ``None``. Ranges are checked by
+    the section itself when it is constructed.
+
+    Args:
+        value: What the user wrote (a string from the command line, or TOML / Python data).
+        hint: The field's resolved annotation.
+        key: The full dotted key, for the error message.
+
+    Raises:
+        ConfigError: Naming ``key`` when ``value`` cannot be read as ``hint``.
+    """
     if isinstance(value, str) and hint is not str:
         value = parse_literal(value)
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (types.UnionType, typing.Union):
-        if value is None and type(None) in args:
-            return None
-        for option in args:
-            if option is type(None):
-                continue
-            try:
-                return coerce(value, option, key)
-            except UserError:
-                continue
-        raise _bad_value(key, value, hint)
-    if origin is tuple:
-        if not isinstance(value, (list, tuple)):
-            value = (value,)
-        return tuple(coerce(v, args[0], key) for v in value)
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-        raise _bad_value(key, value, hint)
-    if hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
+    converted = _convert(value, hint, key)
+    problem = type_problem(converted, hint)
+    if problem is not None:
+        raise ConfigError(key, problem)
+    return converted
+
+
+def _convert(value: Any, hint: Any, key: str) -> Any:
+    """Best-effort conversion of parsed ``value`` to ``hint``; :func:`coerce` checks the result."""
+    inner = optional_inner(hint)
+    if inner is not None:
+        return None if value is None else _convert(value, inner, key)
+    if typing.get_origin(hint) is tuple:
+        entries = value if isinstance(value, (list, tuple)) else (value,)
+        return tuple(_convert(entry, typing.get_args(hint)[0], key) for entry in entries)
+    if hint is int and isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
             return int(value)
-        raise _bad_value(key, value, hint)
-    if hint is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ConfigError(key, f"{show(value)} is not a valid int; {_INT_FROM_FLOAT}")
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        try:
             return float(value)
-        raise _bad_value(key, value, hint)
-    if hint is str:
-        if isinstance(value, str):
-            return value
+        except OverflowError:
+            return value  # refused as not finite
+    if hint is str and not isinstance(value, str):
         return str(value)
-    raise _bad_value(key, value, hint)
-
-
-def _bad_value(key: str, value: Any, hint: Any) -> UserError:
-    name = getattr(hint, "__name__", str(hint))
-    return UserError(f"config key {key!r}: {value!r} is not a valid {name}")
+    return value
 
 
 def to_dict(config: Any) -> dict[str, Any]:
@@ -186,34 +223,38 @@ def build_config(
     updates: dict[str, Any] | None = None,
     extra_named: dict[str, dict[str, Any]] | None = None,
 ) -> C:
-    """Defaults, then each named config in order, then dotted ``updates``: the resolved config."""
-    values = {**expand_named(list(named), extra_named), **(updates or {})}
-    return apply_overrides(config_cls(), values)
+    """Defaults, then each named config in order, then dotted ``updates``: the resolved config.
 
+    All values are merged first (later ones winning), then coerced and checked together, so
+    the result does not depend on the order in which keys are set.
 
-def env_config_for(gym_id: str) -> str:
-    """Environment config naming ``gym_id`` (``seals_half_cheetah``), else a sanitized id."""
-    for name in environment_configs():
-        if named_configs()[name]["environment.gym_id"] == gym_id:
-            return name
-    return gym_id.replace("/", "-")
+    Args:
+        config_cls: The config class to build (``ImitationConfig`` or ``AdversarialConfig``).
+        named: Named configs applied in order (``extends`` expanded).
+        updates: Dotted ``key -> value`` overrides applied last.
+        extra_named: Named configs from a user file, next to the shipped ones.
+
+    Raises:
+        UserError: For an unknown named config or key, or a ``ConfigError`` naming the key
+            whose value is refused.
+    """
+    return _build(config_cls, {**expand_named(list(named), extra_named), **(updates or {})})
 
 
 def flatten_dict(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
     """Nested plain data as dotted ``key -> str(value)`` pairs (lists as JSON)."""
-    out: dict[str, str] = {}
+    return {
+        key: json.dumps(value) if isinstance(value, list) else str(value)
+        for key, value in _dotted(data, prefix).items()
+    }
+
+
+def _dotted(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested data as dotted ``key -> value`` pairs, values unchanged."""
+    out: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict):
-            out.update(flatten_dict(value, f"{prefix}{key}."))
+            out.update(_dotted(value, f"{prefix}{key}."))
         else:
-            out[f"{prefix}{key}"] = json.dumps(value) if isinstance(value, list) else str(value)
+            out[f"{prefix}{key}"] = value
     return out
-
-
-def environment_configs() -> list[str]:
-    """Names of the environment configs (``seals_half_cheetah``, ...)."""
-    return [
-        name
-        for name, values in named_configs().items()
-        if "extends" not in values and set(values) == {"environment.gym_id"}
-    ]

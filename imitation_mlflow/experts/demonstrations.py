@@ -8,57 +8,71 @@ import logging
 import gymnasium as gym
 import torch
 from gymnasium import spaces
-from stable_baselines3 import PPO
 
-from imitation_mlflow.data import Trajectory, generate_trajectories
-from imitation_mlflow.data.demonstrations import (
-    Demonstrations,
-    DemonstrationsKey,
-    cached_demonstrations,
+from imitation_mlflow.config.sections import (
+    CommonConfig,
+    DemonstrationsConfig,
+    EnvironmentConfig,
 )
-from imitation_mlflow.envs import make_venv
+from imitation_mlflow.config.seeds import RunSeeds
+from imitation_mlflow.data.cache import Demonstrations, DemonstrationsKey, cached_demonstrations
+from imitation_mlflow.data.hub import download_demonstrations
+from imitation_mlflow.data.rollouts import generate_trajectories
+from imitation_mlflow.data.trajectories import Trajectory
+from imitation_mlflow.envs import make_venv, rollout_num_vec
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.seeding import RunSeeds
+from imitation_mlflow.experts.hub import hub_repo_id
+from imitation_mlflow.experts.resolve import Expert
 
 log = logging.getLogger(__name__)
 
-MAX_ROLLOUT_ENVS = 64
-"""Most env copies used to roll out demonstrations or evaluation episodes at once."""
 
+def demonstrations_for(config: CommonConfig, expert: Expert, *, progress: bool) -> Demonstrations:
+    """The demonstrations a run with ``config`` trains on.
 
-def rollout_num_vec(episodes: int, configured: int | None = None) -> int:
-    """Env copies rolling out ``episodes`` episodes: ``configured``, else one each (capped)."""
-    return configured or min(episodes, MAX_ROLLOUT_ENVS)
+    ``demonstrations.source=hub``: the first ``n_expert_demos`` trajectories of the hub
+    dataset named like the expert's repo, checked against the env; ``rollout``: rolled out
+    from ``expert`` (or read from the cache). Hub failures are ``UserError``s.
+    """
+    settings = config.demonstrations
+    if settings.source == "hub":
+        gym_id = config.environment.gym_id
+        repo_id = config.expert.repo_id or hub_repo_id(gym_id)
+        demos = download_demonstrations(repo_id, None, settings.n_expert_demos)
+        return conform_to_env(demos, gym_id)
+    return expert_demonstrations(
+        expert,
+        environment=config.environment,
+        settings=settings,
+        seed=config.seed,
+        progress=progress,
+    )
 
 
 def expert_demonstrations(
-    expert: PPO,
+    expert: Expert,
     *,
-    expert_sha256: str,
-    gym_id: str,
-    n_episodes: int,
+    environment: EnvironmentConfig,
+    settings: DemonstrationsConfig,
     seed: int,
-    deterministic: bool = False,
-    num_vec: int | None = None,
-    max_episode_steps: int | None = None,
-    parallel: bool = False,
     progress: bool = False,
 ) -> Demonstrations:
-    """``n_episodes`` demonstrations of ``expert`` for a run with root ``seed``.
+    """``settings.n_expert_demos`` demonstrations of ``expert`` for a run with root ``seed``.
 
     Rolled out with the run's demonstrations seed stream, or read from the cache when the
     same expert, env, count, seed and rollout settings were rolled out before; a run and
     ``expert push`` with the same arguments share one cache entry.
     """
-    num_vec = rollout_num_vec(n_episodes, num_vec)
+    n_episodes = settings.n_expert_demos
+    num_vec = rollout_num_vec(n_episodes, environment.rollout_num_vec)
     key = DemonstrationsKey(
-        expert_sha256=expert_sha256,
-        gym_id=gym_id,
+        expert_sha256=expert.ref.sha256,
+        gym_id=environment.gym_id,
         n_episodes=n_episodes,
         seed=seed,
-        deterministic=deterministic,
+        deterministic=settings.deterministic,
         num_vec=num_vec,
-        max_episode_steps=max_episode_steps,
+        max_episode_steps=environment.max_episode_steps,
     )
     demo_seed = RunSeeds.from_root(seed).demonstrations
 
@@ -66,15 +80,15 @@ def expert_demonstrations(
         log.info("rolling out %d expert demonstrations", n_episodes)
         torch.manual_seed(demo_seed)
         venv = make_venv(
-            gym_id,
+            environment.gym_id,
             num_vec=num_vec,
             seed=demo_seed,
-            parallel=parallel,
-            max_episode_steps=max_episode_steps,
+            parallel=environment.parallel,
+            max_episode_steps=environment.max_episode_steps,
         )
         try:
             return generate_trajectories(
-                lambda obs: expert.predict(obs, deterministic=deterministic)[0],
+                lambda obs: expert.model.predict(obs, deterministic=settings.deterministic)[0],
                 venv,
                 n_episodes,
                 desc="demonstrations" if progress else None,
@@ -93,8 +107,10 @@ def conform_to_env(demos: Demonstrations, gym_id: str) -> Demonstrations:
     store them as float64 where SB3 policies work in float32.
     """
     env = gym.make(gym_id)
-    obs_shape, action_space = env.observation_space.shape, env.action_space
-    env.close()
+    try:
+        obs_shape, action_space = env.observation_space.shape, env.action_space
+    finally:
+        env.close()
     act_shape = action_space.shape or ()
     for index, traj in enumerate(demos.trajectories):
         if traj.obs.shape[1:] != obs_shape or traj.acts.shape[1:] != act_shape:

@@ -1,41 +1,20 @@
-"""Experts and demonstrations on the Hugging Face hub, through the real ``huggingface_hub`` client.
+"""Expert models on the Hugging Face hub, through the real ``huggingface_hub`` client.
 
-Everything about where the hub is and how it is reached comes from ``huggingface_hub``
-itself: ``HF_ENDPOINT`` (another hub or a mirror), ``HF_HOME`` / ``HF_HUB_CACHE`` (its
-download cache), ``HF_HUB_OFFLINE`` (cache only, no request) and ``HF_TOKEN``.
+The hub's location, cache and offline mode are ``huggingface_hub``'s own settings
+(``HF_ENDPOINT``, ``HF_HOME``, ``HF_HUB_OFFLINE``, ``HF_TOKEN``); datasets are in
+:mod:`imitation_mlflow.data.hub`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from pathlib import Path
 
-import httpx2
-from huggingface_hub import constants, hf_hub_download, snapshot_download
-from huggingface_hub.errors import (
-    EntryNotFoundError,
-    HfHubHTTPError,
-    HFValidationError,
-    LocalEntryNotFoundError,
-    OfflineModeIsEnabled,
-    RepositoryNotFoundError,
-    RevisionNotFoundError,
-)
+from huggingface_hub import hf_hub_download
 
-from imitation_mlflow.data.demonstrations import Demonstrations
-from imitation_mlflow.data.parquet import read_trajectories
+from imitation_mlflow.config.env_ids import repo_name
+from imitation_mlflow.data.hub import HUB_ERRORS, HUB_ORGANIZATION, endpoint, is_offline, reason
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.paths import repo_name
-
-HUB_ORGANIZATION = "HumanCompatibleAI"
-"""Owner of the published experts (``HumanCompatibleAI/ppo-seals-CartPole-v0``)."""
-
-HUB_ERRORS = (EntryNotFoundError, HfHubHTTPError, HFValidationError, OfflineModeIsEnabled)
-"""What the hub client raises for a missing or unreachable file (plus transport errors)."""
-
-DEMONSTRATION_FILES = "data/train-*.parquet"
-"""Files of a dataset repo that hold the demonstrations, one row per trajectory."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,16 +32,6 @@ def hub_repo_id(gym_id: str, organization: str | None = None) -> str:
     return f"{organization or HUB_ORGANIZATION}/{repo_name(gym_id)}"
 
 
-def is_offline() -> bool:
-    """Whether ``HF_HUB_OFFLINE`` forbids requests (huggingface_hub's own setting)."""
-    return bool(constants.is_offline_mode())
-
-
-def endpoint() -> str:
-    """The hub endpoint in use (``HF_ENDPOINT``, default https://huggingface.co)."""
-    return str(constants.ENDPOINT)
-
-
 def download_expert(repo_id: str, revision: str | None = None) -> HubFile:
     """Download (or find in the hub cache) ``<repo name>.zip`` of the model repo ``repo_id``.
 
@@ -72,82 +41,24 @@ def download_expert(repo_id: str, revision: str | None = None) -> HubFile:
     filename = f"{repo_id.split('/')[-1]}.zip"
     try:
         local = hf_hub_download(repo_id, filename, revision=revision)
-    except (*HUB_ERRORS, httpx2.HTTPError) as exc:
+    except HUB_ERRORS as exc:
         raise hub_error(repo_id, revision, exc) from exc
     path = Path(local)
     return HubFile(path=path, repo_id=repo_id, revision=_snapshot_commit(path, filename))
-
-
-def download_demonstrations(
-    repo_id: str,
-    revision: str | None,
-    n_episodes: int | None,
-    *,
-    count_setting: str = "demonstrations.n_expert_demos",
-    instead: str = "use demonstrations.source=rollout to roll them out from the expert instead",
-) -> Demonstrations:
-    """The first ``n_episodes`` (``None``: all) trajectories of the dataset repo ``repo_id``.
-
-    Downloads ``data/train-*.parquet`` (or finds it in the hub cache) and reads the files in
-    name order; fewer trajectories than asked for, or no such dataset, is a ``UserError``
-    that names ``count_setting`` and says what to do ``instead``.
-    """
-    try:
-        local = snapshot_download(
-            repo_id,
-            repo_type="dataset",
-            revision=revision,
-            allow_patterns=[DEMONSTRATION_FILES],
-        )
-    except (*HUB_ERRORS, httpx2.HTTPError) as exc:
-        raise UserError(
-            f"no demonstrations dataset {repo_id!r} (revision {revision or 'main'}) at "
-            f"{endpoint()}: {_reason(exc)}; {instead}"
-        ) from exc
-    root = Path(local)
-    files = sorted(root.glob(DEMONSTRATION_FILES))
-    if not files:
-        raise UserError(f"dataset {repo_id!r} has no {DEMONSTRATION_FILES} files; {instead}")
-    trajectories = read_trajectories(files, limit=n_episodes)
-    if n_episodes is not None and len(trajectories) < n_episodes:
-        raise UserError(
-            f"dataset {repo_id!r} holds {len(trajectories)} trajectories in "
-            f"{DEMONSTRATION_FILES}, fewer than {count_setting}={n_episodes}"
-        )
-    commit = root.name
-    digest = hashlib.sha256(f"{repo_id}@{commit}:{len(trajectories)}".encode()).hexdigest()
-    uri = f"{endpoint()}/datasets/{repo_id}/tree/{commit}"
-    return Demonstrations(trajectories, files[0], digest, "hub", uri)
 
 
 def hub_error(repo_id: str, revision: str | None, exc: BaseException) -> UserError:
     """The one message for an expert the hub cannot give us, naming every way forward."""
     where = f"{repo_id!r} (revision {revision or 'main'})"
     if is_offline():
-        reason = "HF_HUB_OFFLINE is set and the hub cache holds no copy"
+        why = "HF_HUB_OFFLINE is set and the hub cache holds no copy"
     else:
-        reason = f"{endpoint()}: {_reason(exc)}"
+        why = f"{endpoint()}: {reason(exc)}"
     return UserError(
-        f"no expert {where}: {reason}. Train one with `imitation-mlflow expert train ENV`, "
+        f"no expert {where}: {why}. Train one with `imitation-mlflow expert train ENV`, "
         "pass an SB3 PPO zip with --expert-path (expert.path=...), or point HF_ENDPOINT at a "
         "hub that has it (and unset HF_HUB_OFFLINE)"
     )
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, RepositoryNotFoundError):
-        return "repository not found"
-    if isinstance(exc, RevisionNotFoundError):
-        return "revision not found"
-    if isinstance(exc, LocalEntryNotFoundError):
-        return "hub unreachable and no copy in the cache (set HF_HUB_OFFLINE=1 to skip retries)"
-    if isinstance(exc, EntryNotFoundError):
-        return "file not found (or not cached)"
-    if isinstance(exc, OfflineModeIsEnabled):
-        return "offline mode is enabled"
-    if isinstance(exc, HFValidationError):
-        return f"invalid repo id or revision ({exc})"
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
 def _snapshot_commit(path: Path, filename: str) -> str:

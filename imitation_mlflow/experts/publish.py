@@ -8,14 +8,54 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import shutil
+import tempfile
 from pathlib import Path
 
 from huggingface_hub import HfApi
 
-from imitation_mlflow.data.demonstrations import DATA_FILE, Demonstrations
+from imitation_mlflow.config.sections import DemonstrationsConfig, EnvironmentConfig, ExpertConfig
+from imitation_mlflow.config.seeds import RunSeeds
+from imitation_mlflow.data.cache import DATA_FILE, Demonstrations
 from imitation_mlflow.data.trajectories import trajectory_stats
-from imitation_mlflow.experts.store import ExpertRef
+from imitation_mlflow.envs import make_venv, rollout_num_vec
+from imitation_mlflow.errors import UserError
+from imitation_mlflow.evaluation import evaluate
+from imitation_mlflow.experts.demonstrations import expert_demonstrations
+from imitation_mlflow.experts.resolve import Expert, ExpertRef, load_checked_expert
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExpertPush:
+    """What ``expert push`` is asked for."""
+
+    gym_id: str
+    repo_id: str
+    """``ORG/NAME`` of both the model and the dataset repo."""
+    expert_path: str | None = None
+    """The SB3 PPO zip (``None``: resolved as a run would)."""
+    n_demos: int = 104
+    eval_episodes: int = 10
+    seed: int = 0
+    """Root seed: demonstrations as a run with this seed rolls them out; evaluation stream."""
+    private: bool = False
+    folder: Path | None = None
+    """Keep the prepared ``model/`` and ``dataset/`` folders here."""
+    upload: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class PushOutcome:
+    """What a push prepared and, when it uploaded, where the repos are."""
+
+    expert: ExpertRef
+    evaluation: dict[str, float]
+    folders: tuple[Path, Path] | None
+    """The kept ``model/`` and ``dataset/`` folders (with ``folder``)."""
+    published: Published | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,6 +66,43 @@ class Published:
     model_commit: str
     dataset_url: str
     dataset_commit: str
+
+
+def push_expert(job: ExpertPush) -> PushOutcome:
+    """Publish an expert as the model and dataset repos ``job.repo_id`` (or only prepare them).
+
+    The demonstrations are rolled out (or read from the cache) exactly as a run with root
+    seed ``job.seed`` and ``n_expert_demos=n_demos`` would; the evaluation in the model card
+    is deterministic, over ``eval_episodes`` episodes of the ``evaluation`` stream.
+    """
+    if not job.upload and job.folder is None:
+        raise UserError("--no-upload needs --folder to keep the prepared folders")
+    if job.repo_id.count("/") != 1 or job.repo_id.startswith("/") or job.repo_id.endswith("/"):
+        raise UserError(f"--repo-id must be ORG/NAME (got {job.repo_id!r})")
+    expert = load_checked_expert(job.gym_id, ExpertConfig(path=job.expert_path))
+    evaluation = _evaluate(expert, job)
+    demos = expert_demonstrations(
+        expert,
+        environment=EnvironmentConfig(gym_id=job.gym_id),
+        settings=DemonstrationsConfig(n_expert_demos=job.n_demos),
+        seed=job.seed,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        root = job.folder or Path(tmp)
+        folders = prepare_folders(expert.ref, job.gym_id, evaluation, demos, root, job.repo_id)
+        log.info("prepared %s and %s (expert from %s)", *folders, expert.ref.origin)
+        published = push_folders(job.repo_id, *folders, private=job.private) if job.upload else None
+    kept = folders if job.folder is not None else None
+    return PushOutcome(expert.ref, evaluation, kept, published)
+
+
+def _evaluate(expert: Expert, job: ExpertPush) -> dict[str, float]:
+    seed = RunSeeds.from_root(job.seed).evaluation
+    venv = make_venv(job.gym_id, num_vec=rollout_num_vec(job.eval_episodes), seed=seed)
+    try:
+        return evaluate(expert.model, venv, job.eval_episodes, deterministic=True, seed=seed)
+    finally:
+        venv.close()
 
 
 def prepare_folders(

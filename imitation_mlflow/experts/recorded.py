@@ -11,17 +11,54 @@ import socket
 from pathlib import Path
 
 import numpy as np
+from stable_baselines3 import PPO
 
-from imitation_mlflow.envs import make_venv
+from imitation_mlflow.config import flatten_dict, to_dict
+from imitation_mlflow.config.env_ids import registered_expert_name, repo_name
+from imitation_mlflow.config.seeds import RunSeeds
+from imitation_mlflow.envs import check_env_id, make_venv, rollout_num_vec
+from imitation_mlflow.errors import UserError
 from imitation_mlflow.evaluation import evaluate
-from imitation_mlflow.experts.demonstrations import rollout_num_vec
-from imitation_mlflow.experts.store import file_sha256, registered_name, store_dir
-from imitation_mlflow.experts.training import recipe_for, save_expert, train_expert
-from imitation_mlflow.paths import repo_name
+from imitation_mlflow.experts.recipes import recipe_for
+from imitation_mlflow.experts.store import file_sha256, store_dir
+from imitation_mlflow.experts.training import save_expert, train_expert
 from imitation_mlflow.tracking.models import log_policy_model, register_model
-from imitation_mlflow.tracking.run import tracked_run
+from imitation_mlflow.tracking.run import TrackedRun, tracked_run
 
 EXPERIMENT = "experts"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExpertTraining:
+    """What ``expert train`` is asked for."""
+
+    gym_id: str
+    seed: int = 0
+    timesteps: int | None = None
+    """Environment steps (``None``: the recipe's)."""
+    output: Path | None = None
+    """Where ``ppo-<env>/ppo-<env>.zip`` goes (``None``: the local expert store)."""
+    eval_episodes: int = 50
+    experiment: str = EXPERIMENT
+    progress: bool = True
+    select_every: int | None = None
+    """Evaluate every this many steps and keep the best checkpoint (``None``: the last)."""
+    select_episodes: int = 10
+
+    def check(self) -> None:
+        """Refuse what cannot work before any run starts (``UserError``)."""
+        check_env_id(self.gym_id)
+        recipe_for(self.gym_id)
+        minimums = {
+            "--seed": (self.seed, 0),
+            "--timesteps": (self.timesteps, 1),
+            "--eval-episodes": (self.eval_episodes, 1),
+            "--select-every": (self.select_every, 1),
+            "--select-episodes": (self.select_episodes, 1),
+        }
+        for option, (value, least) in minimums.items():
+            if value is not None and value < least:
+                raise UserError(f"{option} must be at least {least} (got {value})")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,67 +72,82 @@ class RecordedExpert:
     evaluation: dict[str, float]
 
 
-def train_recorded_expert(
-    gym_id: str,
-    *,
-    seed: int,
-    timesteps: int | None = None,
-    output: Path | None = None,
-    eval_episodes: int = 50,
-    experiment: str = EXPERIMENT,
-    progress: bool = True,
-    select_every: int | None = None,
-    select_episodes: int = 10,
-) -> RecordedExpert:
-    """Train a PPO expert for ``gym_id`` as one MLflow run in ``experiment``.
+def train_recorded_expert(job: ExpertTraining) -> RecordedExpert:
+    """Train a PPO expert for ``job.gym_id`` as one MLflow run in ``job.experiment``.
 
     Logs the recipe as params, SB3's curves as ``ppo/*`` metrics, the evaluation over
     ``eval_episodes`` episodes as ``expert_return_mean``/``_std`` (sampled actions, as
     demonstrations are rolled out) and ``expert_return_deterministic_*``; logs the zip
     as a pyfunc model registered as ``expert-<env id>`` (the return as a version tag) and
-    writes it to ``output`` (default: the local expert store). ``select_every`` keeps the
-    best checkpoint of evaluations every that many steps instead of the last one.
+    writes it to ``output`` (default: the local expert store).
     """
-    recipe = recipe_for(gym_id)
-    name = repo_name(gym_id)
-    tags = {"env_id": gym_id, "seed": str(seed), "host": socket.gethostname(), "kind": "expert"}
-    with tracked_run(experiment=experiment, run_name=f"{name}-s{seed}", tags=tags) as tracked:
-        params = {f"recipe.{k}": str(v) for k, v in dataclasses.asdict(recipe).items()}
-        params |= {"seed": str(seed), "timesteps": str(timesteps or recipe.timesteps)}
-        if select_every:
-            params |= {"select_every": str(select_every), "select_episodes": str(select_episodes)}
-        tracked.log_params(params)
+    job.check()
+    name = repo_name(job.gym_id)
+    tags = {"env_id": job.gym_id, "seed": str(job.seed), "host": socket.gethostname()}
+    with tracked_run(
+        experiment=job.experiment, run_name=f"{name}-s{job.seed}", tags={**tags, "kind": "expert"}
+    ) as tracked:
+        tracked.log_params(_params(job))
         model = train_expert(
-            gym_id,
-            seed=seed,
-            timesteps=timesteps,
-            progress_bar=progress,
+            job.gym_id,
+            seed=job.seed,
+            timesteps=job.timesteps,
+            progress_bar=job.progress,
             logger=tracked.metrics,
-            select_every=select_every,
-            select_episodes=select_episodes,
+            select_every=job.select_every,
+            select_episodes=job.select_episodes,
         )
-        path = save_expert(model, output or store_dir(), name)
-        venv = make_venv(gym_id, num_vec=rollout_num_vec(eval_episodes), seed=seed + 1)
-        stats = evaluate(model, venv, eval_episodes, deterministic=False, seed=seed + 1)
-        greedy = evaluate(model, venv, eval_episodes, deterministic=True, seed=seed + 1)
-        tracked.log_final_metrics(
-            {
-                "expert_return_mean": stats["monitor_return_mean"],
-                "expert_return_std": stats["monitor_return_std"],
-                "expert_return_deterministic_mean": greedy["monitor_return_mean"],
-                "expert_return_deterministic_std": greedy["monitor_return_std"],
-            }
-        )
-        tracked.log_json({"sampled": stats, "deterministic": greedy}, "evaluation.json")
-        sha256 = file_sha256(path)
-        tracked.set_tags({"expert_path": str(path), "expert_sha256": sha256})
-        obs = np.asarray(venv.reset())[:2].astype(np.float32)
-        model_uri = log_policy_model(path, obs, model.predict(obs, deterministic=True)[0], "expert")
-        version_tags = {
-            "return": f"{stats['monitor_return_mean']:.6g}",
-            "env_id": gym_id,
-            "sha256": sha256,
-        }
-        version = register_model(model_uri, registered_name(gym_id), version_tags)
+        path = save_expert(model, job.output or store_dir(), name)
+        evaluation = _evaluate(tracked, model, job)
+        version = _register(tracked, model, path, job.gym_id, evaluation)
+    registered = registered_expert_name(job.gym_id)
+    return RecordedExpert(path, tracked.run_id, registered, version, evaluation)
+
+
+def _params(job: ExpertTraining) -> dict[str, object]:
+    recipe = recipe_for(job.gym_id)
+    params: dict[str, object] = {
+        f"recipe.{key}": value for key, value in flatten_dict(to_dict(recipe)).items()
+    }
+    params |= {"seed": job.seed, "timesteps": job.timesteps or recipe.timesteps}
+    if job.select_every:
+        params |= {"select_every": job.select_every, "select_episodes": job.select_episodes}
+    return params
+
+
+def _evaluate(tracked: TrackedRun, model: PPO, job: ExpertTraining) -> dict[str, float]:
+    """Sampled and deterministic returns over ``eval_episodes`` (the ``evaluation`` stream)."""
+    seed = RunSeeds.from_root(job.seed).evaluation
+    venv = make_venv(job.gym_id, num_vec=rollout_num_vec(job.eval_episodes), seed=seed)
+    try:
+        stats = evaluate(model, venv, job.eval_episodes, deterministic=False, seed=seed)
+        greedy = evaluate(model, venv, job.eval_episodes, deterministic=True, seed=seed)
+    finally:
         venv.close()
-    return RecordedExpert(path, tracked.run_id, registered_name(gym_id), version, stats)
+    tracked.log_final_metrics(
+        {
+            "expert_return_mean": stats["monitor_return_mean"],
+            "expert_return_std": stats["monitor_return_std"],
+            "expert_return_deterministic_mean": greedy["monitor_return_mean"],
+            "expert_return_deterministic_std": greedy["monitor_return_std"],
+        }
+    )
+    tracked.log_json({"sampled": stats, "deterministic": greedy}, "evaluation.json")
+    return stats
+
+
+def _register(
+    tracked: TrackedRun, model: PPO, path: Path, gym_id: str, evaluation: dict[str, float]
+) -> str:
+    """Log the zip as a pyfunc model and register it as ``expert-<env id>``; the version."""
+    sha256 = file_sha256(path)
+    tracked.set_tags({"expert_path": str(path), "expert_sha256": sha256})
+    shape = model.observation_space.shape or ()
+    obs = np.zeros((2, *shape), dtype=np.float32)
+    model_uri = log_policy_model(path, obs, model.predict(obs, deterministic=True)[0], "expert")
+    version_tags = {
+        "return": f"{evaluation['monitor_return_mean']:.6g}",
+        "env_id": gym_id,
+        "sha256": sha256,
+    }
+    return register_model(model_uri, registered_expert_name(gym_id), version_tags)

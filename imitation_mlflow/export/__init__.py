@@ -1,5 +1,9 @@
-"""The sacred layout (the published benchmark's output folders): the only code that knows it."""
+"""The sacred layout (the published benchmark's output folders): the only code that knows it.
 
-from imitation_mlflow.export.sacred_reader import FolderScan, read_run_folders
+``sacred_records`` reads run folders (no MLflow import, so summaries of folders start fast),
+``sacred_importer`` / ``sacred_exporter`` move runs between the layout and MLflow.
+"""
 
-__all__ = ["FolderScan", "read_run_folders"]
+from imitation_mlflow.export.sacred_records import SACRED_STATUS, RecordScan, read_records
+
+__all__ = ["SACRED_STATUS", "RecordScan", "read_records"]

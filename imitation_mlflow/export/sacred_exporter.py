@@ -12,13 +12,14 @@ import dataclasses
 import json
 import os
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from imitation_mlflow.config.env_ids import slug
+from imitation_mlflow.export.sacred_records import SACRED_STATUS, ms_to_datetime
 from imitation_mlflow.export.sacred_writer import sacred_run_record, write_run_folder
-from imitation_mlflow.schema import SACRED_STATUS
-from imitation_mlflow.tracking.records import RunRecord, json_artifact
+from imitation_mlflow.tracking.contract import RunRecord
+from imitation_mlflow.tracking.records import json_artifact, training_runs
 
 INDEX_FILE = ".mlflow_export.json"
 ARTIFACTS = ("config.json", "result.json", "cout.txt", "policy.zip")
@@ -34,9 +35,10 @@ class ExportSummary:
     folders: list[Path]
 
 
-def ms_to_datetime(ms: int) -> datetime:
-    """MLflow's epoch milliseconds -> a naive UTC datetime (sacred's timestamps)."""
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).replace(tzinfo=None)
+def export_experiment(experiment: str, output: Path, *, suite: str | None = None) -> ExportSummary:
+    """Write the training runs of ``experiment`` (or of one suite) under ``output``."""
+    records = training_runs(experiment, suite=suite, artifact_names=ARTIFACTS)
+    return export_runs(records, output)
 
 
 def export_runs(records: Iterable[RunRecord], output: Path) -> ExportSummary:
@@ -114,7 +116,7 @@ def _metrics(record: RunRecord) -> dict[str, Any]:
 
 
 def _write_run_dir(record: RunRecord, output: Path, folder: Path) -> Path:
-    env_dir = record.tags.get("env_id", "unknown").replace("/", "-")
+    env_dir = slug(record.tags.get("env_id", "unknown"))
     stamp = ms_to_datetime(record.start_time_ms).strftime("%Y%m%d_%H%M%S")
     run_dir = output / record.tags["algo"] / env_dir / f"{stamp}_{record.run_id[:6]}"
     run_dir.mkdir(parents=True, exist_ok=True)

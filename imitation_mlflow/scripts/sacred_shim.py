@@ -1,23 +1,27 @@
 """A sacred-like front end: ``<command> with <named_config ...> [dotted.key=value ...]``.
 
 It keeps the published benchmark's spellings (and ``ex.run(...)``) while the run itself is
-an MLflow run made by :mod:`imitation_mlflow.experiment`.
+an MLflow run made by :mod:`imitation_mlflow.run`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
-import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from imitation_mlflow.config import build_config, to_dict
-from imitation_mlflow.config.resolve import parse_literal
+from imitation_mlflow.config import build_config, parse_literal, to_dict
+from imitation_mlflow.config.registry import Script, algorithms_of, config_classes
 from imitation_mlflow.errors import UserError, unknown_choice
-from imitation_mlflow.experiment import DEFAULT_EXPERIMENT, RunOutcome, run_experiment
+from imitation_mlflow.run.request import DEFAULT_EXPERIMENT
+from imitation_mlflow.run.signals import interrupt_on_sigterm
+
+if TYPE_CHECKING:
+    from imitation_mlflow.run.pipeline import RunOutcome
 
 USAGE = (
     "usage: python -m imitation_mlflow.scripts.{script} [--experiment NAME] "
@@ -26,13 +30,23 @@ USAGE = (
 )
 
 
+@dataclasses.dataclass(frozen=True)
+class CommandLine:
+    """``[--experiment NAME] COMMAND [with NAMED_CONFIG ... KEY=VALUE ...]``, parsed."""
+
+    experiment: str | None
+    command: str
+    named: list[str]
+    updates: dict[str, Any]
+
+
 class Experiment:
     """One published training script (``train_imitation`` or ``train_adversarial``)."""
 
-    def __init__(self, script: str, commands: Sequence[str], config_cls: type) -> None:
+    def __init__(self, script: Script) -> None:
         self.script = script
-        self.commands = tuple(commands)
-        self.config_cls = config_cls
+        self.commands = tuple(algorithms_of(script))
+        self.config_cls = config_classes()[script]
 
     def resolve(
         self, named_configs: Sequence[str] = (), config_updates: dict[str, Any] | None = None
@@ -50,27 +64,32 @@ class Experiment:
         progress: bool = False,
     ) -> RunOutcome:
         """Run ``command_name`` like sacred's ``ex.run``: returns ``.status`` and ``.result``."""
+        from imitation_mlflow.run.pipeline import run_experiment  # torch: only to run
+        from imitation_mlflow.run.request import RunRequest
+
         if command_name not in self.commands:
             raise unknown_choice(f"command of {self.script}", command_name, self.commands)
-        config = self.resolve(named_configs, config_updates)
-        return run_experiment(
-            command_name,
-            config,
+        request = RunRequest(
+            algo=command_name,
+            config=self.resolve(named_configs, config_updates),
             experiment=experiment or default_experiment(),
             progress=progress,
         )
+        return run_experiment(request)
 
     def main(self, argv: Sequence[str] | None = None) -> int:
         """Command-line entry point; returns the process exit code (2 for user errors)."""
         args = list(sys.argv[1:] if argv is None else argv)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-        signal.signal(signal.SIGTERM, _raise_interrupt)
+        interrupt_on_sigterm()
         try:
-            experiment, command, named, updates = self._parse(args)
-            if command == "print_config":
-                print(json.dumps(to_dict(self.resolve(named, updates)), indent=2))
+            line = self._parse(args)
+            if line.command == "print_config":
+                print(json.dumps(to_dict(self.resolve(line.named, line.updates)), indent=2))
                 return 0
-            outcome = self.run(command, named, updates, experiment=experiment, progress=True)
+            outcome = self.run(
+                line.command, line.named, line.updates, experiment=line.experiment, progress=True
+            )
         except UserError as exc:
             print(f"Error: {exc}", file=sys.stderr)
             return 2
@@ -81,7 +100,7 @@ class Experiment:
         print(json.dumps(outcome.result, indent=2))
         return 0
 
-    def _parse(self, args: list[str]) -> tuple[str | None, str, list[str], dict[str, Any]]:
+    def _parse(self, args: list[str]) -> CommandLine:
         usage = USAGE.format(script=self.script, commands=", ".join(self.commands))
         experiment = None
         if args[:1] == ["--experiment"]:
@@ -102,13 +121,9 @@ class Experiment:
             key: parse_literal(value)
             for key, value in (item.split("=", 1) for item in rest if "=" in item)
         }
-        return experiment, command, named, updates
+        return CommandLine(experiment, command, named, updates)
 
 
 def default_experiment() -> str:
     """``$MLFLOW_EXPERIMENT_NAME`` when set, else the platform's default experiment."""
     return os.environ.get("MLFLOW_EXPERIMENT_NAME") or DEFAULT_EXPERIMENT
-
-
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")

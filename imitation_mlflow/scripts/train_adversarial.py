@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from imitation_mlflow.config import AdversarialConfig
 from imitation_mlflow.scripts.sacred_shim import Experiment
-from imitation_mlflow.trainers import TRAIN_SCRIPT
 
-train_adversarial_ex = Experiment(
-    "train_adversarial",
-    [algo for algo, script in TRAIN_SCRIPT.items() if script == "train_adversarial"],
-    AdversarialConfig,
-)
+train_adversarial_ex = Experiment("train_adversarial")
 
 
 def main() -> None:

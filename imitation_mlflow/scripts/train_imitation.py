@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from imitation_mlflow.config import ImitationConfig
 from imitation_mlflow.scripts.sacred_shim import Experiment
-from imitation_mlflow.trainers import TRAIN_SCRIPT
 
-train_imitation_ex = Experiment(
-    "train_imitation",
-    [algo for algo, script in TRAIN_SCRIPT.items() if script == "train_imitation"],
-    ImitationConfig,
-)
+train_imitation_ex = Experiment("train_imitation")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Find and fetch a run's latest checkpoint, so a killed run can continue where it stopped."""
+"""Read back what a killed run left: its config and tags, and its newest checkpoint."""
 
 from __future__ import annotations
 
@@ -7,35 +7,54 @@ import json
 from pathlib import Path
 from typing import Any
 
+import mlflow
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from imitation_mlflow.errors import UserError
 
 CHECKPOINTS = "checkpoints"
+"""Artifact folder holding one ``<round, 5 digits>`` folder per checkpoint."""
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredRun:
+    """A run as it was started: its resolved config (``config.json``) and its tags."""
+
+    run_id: str
+    config: dict[str, Any]
+    tags: dict[str, str]
 
 
 @dataclasses.dataclass(frozen=True)
 class Checkpoint:
-    """The newest checkpoint of a run, downloaded, with what is needed to continue it."""
+    """The newest checkpoint of a run, downloaded, and the console output so far."""
 
     run_id: str
     round: int
     directory: Path
-    """Holds ``policy.zip`` and ``reward_net.pt``."""
-    config: dict[str, Any]
-    tags: dict[str, str]
+    """The downloaded ``checkpoints/<round>`` folder."""
     cout: str
     """Console output so far (the resumed run appends to it)."""
+
+
+def stored_run(run_id: str) -> StoredRun:
+    """The config and tags of run ``run_id``; a run that is not there is a ``UserError``."""
+    client = MlflowClient()
+    try:
+        run = client.get_run(run_id)
+        present = {a.path for a in client.list_artifacts(run_id)}
+    except MlflowException as exc:
+        raise UserError(f"no MLflow run {run_id!r} in this store ({exc.message})") from None
+    if "config.json" not in present:
+        raise UserError(f"run {run_id} has no config.json; only training runs can be resumed")
+    config = json.loads(mlflow.artifacts.load_text(f"runs:/{run_id}/config.json"))
+    return StoredRun(run_id=run_id, config=config, tags=dict(run.data.tags))
 
 
 def latest_checkpoint(run_id: str, destination: Path) -> Checkpoint:
     """Download the newest ``checkpoints/<round>`` of ``run_id`` into ``destination``."""
     client = MlflowClient()
-    try:
-        run = client.get_run(run_id)
-    except MlflowException as exc:
-        raise UserError(f"no MLflow run {run_id!r} in this store ({exc.message})") from None
     rounds = [a.path for a in client.list_artifacts(run_id, CHECKPOINTS) if a.is_dir]
     if not rounds:
         raise UserError(
@@ -43,20 +62,10 @@ def latest_checkpoint(run_id: str, destination: Path) -> Checkpoint:
         )
     latest = max(rounds, key=lambda path: int(path.rsplit("/", 1)[-1]))
     directory = Path(client.download_artifacts(run_id, latest, str(destination)))
-    config = json.loads(
-        Path(client.download_artifacts(run_id, "config.json", str(destination))).read_text()
-    )
     present = {a.path for a in client.list_artifacts(run_id)}
-    cout = (
-        Path(client.download_artifacts(run_id, "cout.txt", str(destination))).read_text()
-        if "cout.txt" in present
-        else ""
-    )
+    cout = ""
+    if "cout.txt" in present:
+        cout = Path(client.download_artifacts(run_id, "cout.txt", str(destination))).read_text()
     return Checkpoint(
-        run_id=run_id,
-        round=int(latest.rsplit("/", 1)[-1]),
-        directory=directory,
-        config=config,
-        tags=dict(run.data.tags),
-        cout=cout,
+        run_id=run_id, round=int(latest.rsplit("/", 1)[-1]), directory=directory, cout=cout
     )

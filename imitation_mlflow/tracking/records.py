@@ -1,60 +1,56 @@
-"""Runs as plain records, out of and into MLflow: what export and import exchange."""
+"""Runs as plain records, out of and into MLflow: what export, import and analysis exchange."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import mlflow
-from mlflow.entities import Metric, Param
+from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.tracking.run import experiment_id
-
-CURVE_PREFIXES = ("bc/", "dagger/", "disc/", "gen/", "time/")
-"""Metric namespaces exported as curves (``metrics.json``); flat names are final scores."""
-
-IMPORT_DIGEST_TAG = "sacred_import_digest"
+from imitation_mlflow.tracking.contract import CURVE_PREFIXES, IMPORT_DIGEST_TAG, RunRecord
+from imitation_mlflow.tracking.store import (
+    end_run,
+    experiment_id,
+    log_metrics,
+    log_params,
+    now_ms,
+)
 
 # Export downloads a few small files per run; a progress bar for each is noise.
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
-@dataclasses.dataclass
-class RunRecord:
-    """One training run as plain data."""
-
-    run_id: str
-    run_name: str
-    status: str
-    """MLflow status: FINISHED, FAILED, KILLED, RUNNING."""
-    start_time_ms: int
-    end_time_ms: int | None
-    tags: dict[str, str]
-    params: dict[str, str]
-    metrics: dict[str, float]
-    curves: dict[str, list[tuple[int, int, float]]]
-    """name -> (step, timestamp ms, value) points."""
-    artifacts: dict[str, bytes]
-    """file name -> content, for the files of the run's artifact root."""
+class NoSuchExperiment(UserError):
+    """The tracking store has no experiment of that name."""
 
 
 def training_runs(
-    experiment: str, *, suite: str | None = None, artifact_names: tuple[str, ...] = ()
+    experiment: str,
+    *,
+    suite: str | None = None,
+    artifact_names: tuple[str, ...] = (),
+    curves: bool = True,
 ) -> Iterator[RunRecord]:
-    """Yield the training runs (runs with an ``algo`` tag) of ``experiment``, oldest first."""
+    """Yield the training runs (runs with an ``algo`` tag) of ``experiment``, oldest first.
+
+    ``curves`` fetches every training curve (one request per curve); ``artifact_names``
+    downloads those files of each run. Without either, a page of runs is one request.
+    """
     client = MlflowClient()
     found = client.get_experiment_by_name(experiment)
     if found is None:
-        raise UserError(f"no MLflow experiment named {experiment!r} in {mlflow.get_tracking_uri()}")
+        raise NoSuchExperiment(
+            f"no MLflow experiment named {experiment!r} in {mlflow.get_tracking_uri()}; "
+            "pass an existing --experiment (or set MLFLOW_TRACKING_URI for another store)"
+        )
     query = "tags.algo != ''" + (f" and tags.suite = '{suite}'" if suite else "")
     token = None
     while True:
@@ -66,25 +62,19 @@ def training_runs(
             order_by=["attributes.start_time ASC"],
         )
         for run in page:
-            yield _record(client, run, artifact_names)
+            yield _record(client, run, artifact_names, curves)
         token = page.token
         if not token:
             return
 
 
-def _record(client: MlflowClient, run: Any, names: tuple[str, ...]) -> RunRecord:
+def _record(client: MlflowClient, run: Any, names: tuple[str, ...], curves: bool) -> RunRecord:
     run_id = run.info.run_id
-    curves = {
+    history = {
         key: [(m.step, m.timestamp, m.value) for m in client.get_metric_history(run_id, key)]
         for key in run.data.metrics
-        if key.startswith(CURVE_PREFIXES)
+        if curves and key.startswith(CURVE_PREFIXES)
     }
-    artifacts = {}
-    present = {a.path for a in client.list_artifacts(run_id)}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in names:
-            if name in present:
-                artifacts[name] = Path(client.download_artifacts(run_id, name, tmp)).read_bytes()
     return RunRecord(
         run_id=run_id,
         run_name=run.info.run_name,
@@ -94,9 +84,19 @@ def _record(client: MlflowClient, run: Any, names: tuple[str, ...]) -> RunRecord
         tags={k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")},
         params=dict(run.data.params),
         metrics={k: v for k, v in run.data.metrics.items() if not k.startswith(CURVE_PREFIXES)},
-        curves=curves,
-        artifacts=artifacts,
+        curves=history,
+        artifacts=_artifacts(client, run_id, names) if names else {},
     )
+
+
+def _artifacts(client: MlflowClient, run_id: str, names: tuple[str, ...]) -> dict[str, bytes]:
+    present = {a.path for a in client.list_artifacts(run_id)}
+    artifacts = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            if name in present:
+                artifacts[name] = Path(client.download_artifacts(run_id, name, tmp)).read_bytes()
+    return artifacts
 
 
 def imported_digests(experiment: str) -> set[str]:
@@ -128,27 +128,24 @@ def create_run(experiment: str, record: RunRecord) -> str:
     )
     run_id = run.info.run_id
     try:
-        now = int(time.time() * 1000)
-        params = [Param(k, v[:500]) for k, v in record.params.items()]
-        for start in range(0, len(params), 100):
-            client.log_batch(run_id, params=params[start : start + 100])
-        metrics = [Metric(k, v, record.end_time_ms or now, 0) for k, v in record.metrics.items()]
+        log_params(client, run_id, record.params)
+        ended = record.end_time_ms or now_ms()
+        metrics = [Metric(k, v, ended, 0) for k, v in record.metrics.items()]
         metrics += [
             Metric(key, value, stamp, step)
             for key, points in record.curves.items()
             for step, stamp, value in points
         ]
-        for start in range(0, len(metrics), 1000):
-            client.log_batch(run_id, metrics=metrics[start : start + 1000])
+        log_metrics(client, run_id, metrics)
         with tempfile.TemporaryDirectory() as tmp:
             for name, content in record.artifacts.items():
                 path = Path(tmp) / name
                 path.write_bytes(content)
                 client.log_artifact(run_id, str(path))
     except (MlflowException, OSError):
-        client.set_terminated(run_id, status="FAILED")
+        end_run(client, run_id, "FAILED")
         raise
-    client.set_terminated(run_id, status=record.status, end_time=record.end_time_ms)
+    end_run(client, run_id, record.status, end_time=record.end_time_ms)
     return str(run_id)
 
 

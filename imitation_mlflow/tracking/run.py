@@ -1,40 +1,33 @@
-"""One MLflow run's lifecycle: start (or resume under ``mlflow run``), log, always end."""
+"""One MLflow run's lifecycle: start (or resume, or adopt ``mlflow run``'s), log, always end."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import mlflow
-from mlflow.entities import Param, RunStatus
-from mlflow.exceptions import MlflowException
+from mlflow.entities import RunStatus
 from mlflow.tracking import MlflowClient
 
-from imitation_mlflow.errors import UserError
+from imitation_mlflow.tracking import store
+from imitation_mlflow.tracking.contract import RUN_NAME_TAG
 from imitation_mlflow.tracking.writer import BufferedMetricWriter
-
-MAX_PARAMS_PER_BATCH = 100
 
 
 class TrackedRun:
-    """Handle on the active MLflow run for the experiment layer."""
+    """Handle on an open MLflow run: what the run pipeline records through."""
 
     def __init__(self, run_id: str, client: MlflowClient) -> None:
         self.run_id = run_id
         self.client = client
         self.metrics = BufferedMetricWriter(client, run_id)
 
-    def log_params(self, params: dict[str, str]) -> None:
-        """Log flattened config params once, in batches (values capped at 500 chars by MLflow)."""
-        items = [Param(k, v[:500]) for k, v in params.items()]
-        for start in range(0, len(items), MAX_PARAMS_PER_BATCH):
-            chunk = items[start : start + MAX_PARAMS_PER_BATCH]
-            self.client.log_batch(self.run_id, params=chunk, synchronous=True)
+    def log_params(self, params: dict[str, Any]) -> None:
+        """Log flattened config params once, in batches."""
+        store.log_params(self.client, self.run_id, params)
 
     def set_tags(self, tags: dict[str, str]) -> None:
         """Set (or overwrite) run tags."""
@@ -49,10 +42,7 @@ class TrackedRun:
 
     def log_json(self, data: Any, filename: str) -> None:
         """Store ``data`` as the JSON artifact ``filename`` at the run's artifact root."""
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / filename
-            path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str))
-            self.client.log_artifact(self.run_id, str(path))
+        store.log_json(self.client, self.run_id, data, filename)
 
     def log_dataset(self, *, name: str, source_uri: str, digest: str) -> None:
         """Record a training dataset (e.g. the demonstrations) as an input of the run."""
@@ -61,27 +51,8 @@ class TrackedRun:
         log_dataset_input(self.client, self.run_id, name=name, source_uri=source_uri, digest=digest)
 
     def log_artifact(self, path: Path, artifact_path: str | None = None) -> None:
-        """Upload a local file to the run."""
+        """Upload a local file to the run (under the folder ``artifact_path``)."""
         self.client.log_artifact(self.run_id, str(path), artifact_path)
-
-
-def experiment_id(client: MlflowClient, name: str) -> str:
-    """Id of the experiment ``name``, created if missing (safe when workers race to create it)."""
-    for _ in range(2):
-        found = client.get_experiment_by_name(name)
-        if found is not None:
-            if found.lifecycle_stage == "deleted":
-                raise UserError(
-                    f"MLflow experiment {name!r} is deleted; restore it with "
-                    f"`mlflow experiments restore --experiment-id {found.experiment_id}` "
-                    "or pick another --experiment"
-                )
-            return str(found.experiment_id)
-        try:
-            return str(client.create_experiment(name))
-        except MlflowException:
-            continue  # another process created it first
-    raise RuntimeError(f"could not create or find MLflow experiment {name!r}")
 
 
 @contextlib.contextmanager
@@ -100,12 +71,12 @@ def tracked_run(
         run = mlflow.start_run()
     else:
         run = mlflow.start_run(
-            experiment_id=experiment_id(client, experiment),
+            experiment_id=store.experiment_id(client, experiment),
             run_name=run_name,
             nested=mlflow.active_run() is not None,
         )
     tracked = TrackedRun(run.info.run_id, client)
-    tracked.set_tags({"mlflow.runName": run_name, **tags})
+    tracked.set_tags({RUN_NAME_TAG: run_name, **tags})
     status = RunStatus.to_string(RunStatus.FAILED)
     try:
         yield tracked

@@ -1,85 +1,56 @@
-"""Suite parent runs: one MLflow run per suite, children linked to it by tags."""
+"""Suite parent runs: one MLflow run per suite, found again by its name; children tagged."""
 
 from __future__ import annotations
 
-from mlflow.entities import RunStatus
+from typing import Any
+
 from mlflow.tracking import MlflowClient
 
-from imitation_mlflow.tracking.run import experiment_id
+from imitation_mlflow.tracking.contract import SUITE_TAG
+from imitation_mlflow.tracking.parents import children, mark_best, open_parent
+from imitation_mlflow.tracking.store import end_run, log_values
 
 SUITE_NAME_TAG = "suite_name"
-SUITE_TAG = "suite"
-PARENT_TAG = "mlflow.parentRunId"
 
 
-def open_suite_run(experiment: str, name: str, params: dict[str, str]) -> str:
-    """The parent run of suite ``name``: reused when it exists (reruns), else created.
-
-    The parent is marked RUNNING while a launcher works on it.
-    """
-    client = MlflowClient()
-    exp_id = experiment_id(client, experiment)
-    found = client.search_runs(
-        [exp_id],
-        filter_string=f"tags.{SUITE_NAME_TAG} = '{name}'",
-        max_results=1,
-        order_by=["attributes.start_time DESC"],
-    )
-    if found:
-        run_id = str(found[0].info.run_id)
-        client.update_run(run_id, status="RUNNING")
-        return run_id
-    run = client.create_run(exp_id, run_name=name, tags={SUITE_NAME_TAG: name})
-    for key, value in params.items():
-        client.log_param(run.info.run_id, key, value[:500])
-    return str(run.info.run_id)
+def open_suite_run(experiment: str, name: str, params: dict[str, Any]) -> str:
+    """The parent run of suite ``name``: reused when it exists (reruns), else created."""
+    return open_parent(experiment, identity={SUITE_NAME_TAG: name}, run_name=name, params=params)
 
 
 def close_suite_run(run_id: str, *, finished: int, failed: int, killed: bool = False) -> None:
-    """End the parent run: FINISHED when no child failed, else FAILED (KILLED if interrupted)."""
+    """End the parent run: FINISHED when no child failed, else FAILED (KILLED if interrupted).
+
+    The child with the highest normalized score is tagged ``best_in_suite`` and named by
+    the parent's ``best_child`` tag.
+    """
     client = MlflowClient()
-    client.log_metric(run_id, "suite/finished", finished)
-    client.log_metric(run_id, "suite/failed", failed)
-    best = _best_child(run_id)
-    if best:
-        client.set_tag(run_id, "best_child", best)
-    status = RunStatus.FINISHED if failed == 0 else RunStatus.FAILED
-    if killed:
-        status = RunStatus.KILLED
-    client.set_terminated(run_id, status=RunStatus.to_string(status))
-
-
-def child_statuses(experiment: str, suite_run_id: str) -> dict[str, str]:
-    """Run name -> MLflow status of the suite's children (the latest run of each name)."""
-    client = MlflowClient()
-    exp_id = experiment_id(client, experiment)
-    statuses: dict[str, str] = {}
-    page_token = None
-    while True:
-        page = client.search_runs(
-            [exp_id],
-            filter_string=f"tags.{SUITE_TAG} = '{suite_run_id}'",
-            order_by=["attributes.start_time ASC"],
-            max_results=1000,
-            page_token=page_token,
-        )
-        for run in page:
-            statuses[str(run.info.run_name)] = str(run.info.status)
-        page_token = page.token
-        if not page_token:
-            return statuses
-
-
-def _best_child(suite_run_id: str) -> str | None:
-    client = MlflowClient()
-    parent = client.get_run(suite_run_id)
-    runs = client.search_runs(
-        [parent.info.experiment_id],
-        filter_string=f"tags.{SUITE_TAG} = '{suite_run_id}' and attributes.status = 'FINISHED'",
-        order_by=["metrics.normalized_score DESC"],
-        max_results=1,
+    log_values(client, run_id, metrics={"suite/finished": finished, "suite/failed": failed})
+    best = next(
+        children(
+            run_id,
+            where="attributes.status = 'FINISHED'",
+            order_by=["metrics.normalized_score DESC"],
+        ),
+        None,
     )
-    if not runs:
-        return None
-    client.set_tag(runs[0].info.run_id, "best_in_suite", "true")
-    return str(runs[0].info.run_id)
+    if best is not None:
+        best_id = str(best.info.run_id)
+        mark_best(
+            run_id, best_id, parent_tag="best_child", value=best_id, child_tag="best_in_suite"
+        )
+    status = "KILLED" if killed else ("FINISHED" if failed == 0 else "FAILED")
+    end_run(client, run_id, status)
+
+
+def child_statuses(suite_run_id: str) -> dict[str, str]:
+    """Run name -> MLflow status of the suite's children (the latest run of each name)."""
+    statuses: dict[str, str] = {}
+    newest_last = children(
+        suite_run_id,
+        where=f"tags.{SUITE_TAG} = '{suite_run_id}'",
+        order_by=["attributes.start_time ASC"],
+    )
+    for run in newest_last:
+        statuses[str(run.info.run_name)] = str(run.info.status)
+    return statuses

@@ -6,65 +6,34 @@ runs of a trial are children of the trial's run.
 
 from __future__ import annotations
 
-import json
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-from mlflow.entities import Metric, Param, RunStatus
 from mlflow.tracking import MlflowClient
 
-from imitation_mlflow.tracking.run import experiment_id
+from imitation_mlflow.tracking import store
+from imitation_mlflow.tracking.parents import mark_best, open_parent, start_child
 
 STUDY_TAG = "tuning_study"
-PARENT_TAG = "mlflow.parentRunId"
 KIND_TAG = "tuning_kind"
 
 
 def open_study_run(
-    experiment: str, study: str, tags: dict[str, str], params: dict[str, str]
+    experiment: str, study: str, tags: dict[str, str], params: dict[str, Any]
 ) -> str:
-    """The parent run of tuning study ``study``, shared by every worker; marked RUNNING.
-
-    Workers that start at once may each create one; all then agree on the oldest and the
-    others delete theirs, so the study keeps a single parent.
-    """
-    client = MlflowClient()
-    exp_id = experiment_id(client, experiment)
-    existing = _study_runs(client, exp_id, study)
-    if existing:
-        return existing[0]
-    mine = client.create_run(
-        exp_id, run_name=f"tune-{study}", tags={STUDY_TAG: study, KIND_TAG: "study", **tags}
+    """The parent run of tuning study ``study``, shared by every worker; marked RUNNING."""
+    return open_parent(
+        experiment,
+        identity={STUDY_TAG: study, KIND_TAG: "study"},
+        run_name=f"tune-{study}",
+        tags=tags,
+        params=params,
     )
-    run_id = str(mine.info.run_id)
-    winner = _study_runs(client, exp_id, study)[0]
-    if winner != run_id:
-        client.delete_run(run_id)
-        return winner
-    client.log_batch(run_id, params=[Param(k, v[:500]) for k, v in params.items()])
-    return run_id
 
 
-def _study_runs(client: MlflowClient, exp_id: str, study: str) -> list[str]:
-    found = client.search_runs(
-        [exp_id], filter_string=f"tags.{STUDY_TAG} = '{study}' and tags.{KIND_TAG} = 'study'"
-    )
-    runs = sorted(found, key=lambda r: (r.info.start_time, r.info.run_id))
-    return [str(r.info.run_id) for r in runs]
-
-
-def start_child_run(parent_run_id: str, name: str, tags: dict[str, str]) -> str:
-    """Create a RUNNING child of ``parent_run_id`` (a trial, or a re-evaluation seed)."""
-    client = MlflowClient()
-    parent = client.get_run(parent_run_id)
-    run = client.create_run(
-        parent.info.experiment_id,
-        run_name=name,
-        tags={PARENT_TAG: parent_run_id, STUDY_TAG: parent.data.tags.get(STUDY_TAG, ""), **tags},
-    )
-    return str(run.info.run_id)
+def start_trial_run(study_run_id: str, name: str, tags: dict[str, str]) -> str:
+    """Create a RUNNING child of the study's run (a trial, or a re-evaluation seed)."""
+    study = MlflowClient().get_run(study_run_id).data.tags.get(STUDY_TAG, "")
+    return start_child(study_run_id, name, {STUDY_TAG: study, **tags})
 
 
 def log_values(
@@ -75,15 +44,10 @@ def log_values(
     tags: dict[str, str] | None = None,
     step: int = 0,
 ) -> None:
-    """Log params, metrics (at ``step``) and tags to a run in one batch."""
+    """Log params, metrics (at ``step``) and tags to a run."""
     client = MlflowClient()
-    client.log_batch(
-        run_id,
-        metrics=[Metric(k, float(v), _now_ms(), step) for k, v in (metrics or {}).items()],
-        params=[Param(k, str(v)[:500]) for k, v in (params or {}).items()],
-    )
-    for key, value in (tags or {}).items():
-        client.set_tag(run_id, key, value)
+    store.log_params(client, run_id, params or {})
+    store.log_values(client, run_id, metrics=metrics, tags=tags, step=step)
 
 
 def mark_running(run_id: str) -> None:
@@ -93,33 +57,25 @@ def mark_running(run_id: str) -> None:
 
 def end_run(run_id: str, status: str) -> None:
     """End a run as FINISHED, FAILED or KILLED."""
-    MlflowClient().set_terminated(run_id, status=RunStatus.to_string(RunStatus.from_string(status)))
+    store.end_run(MlflowClient(), run_id, status)
 
 
 def log_text_artifact(run_id: str, text: str, filename: str) -> None:
     """Store ``text`` as the artifact ``filename`` of the run."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / filename
-        path.write_text(text)
-        MlflowClient().log_artifact(run_id, str(path))
+    store.log_text(MlflowClient(), run_id, text, filename)
 
 
 def log_json_artifact(run_id: str, data: Any, filename: str) -> None:
     """Store ``data`` as the JSON artifact ``filename`` of the run."""
-    log_text_artifact(run_id, json.dumps(data, indent=2, sort_keys=True, default=str), filename)
+    store.log_json(MlflowClient(), run_id, data, filename)
 
 
-def trial_runs(parent_run_id: str) -> dict[int, str]:
-    """Trial number -> run id of the study's trial runs (to tag the best one)."""
-    client = MlflowClient()
-    parent = client.get_run(parent_run_id)
-    runs = client.search_runs(
-        [parent.info.experiment_id],
-        filter_string=f"tags.{PARENT_TAG} = '{parent_run_id}' and tags.{KIND_TAG} = 'trial'",
-        max_results=10_000,
+def mark_best_trial(study_run_id: str, trial_run_id: str, trial_number: int) -> None:
+    """Tag the best trial's run ``best_trial=true`` and the study's run with its number."""
+    mark_best(
+        study_run_id,
+        trial_run_id,
+        parent_tag="best_trial",
+        value=str(trial_number),
+        child_tag="best_trial",
     )
-    return {int(r.data.tags["trial"]): str(r.info.run_id) for r in runs}
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from imitation_mlflow.config import CommonConfig, build_config, expand_named
-from imitation_mlflow.trainers import config_class
+from imitation_mlflow.config.registry import algorithm
+from imitation_mlflow.errors import UserError
 from imitation_mlflow.tuning.spaces import SearchSpace
 
 PHASE2_SEED_BASE = 1_000_000
@@ -41,6 +42,15 @@ class TuningJob:
     sampler_seed: int | None = None
     output_dir: Path = Path(".")
 
+    def __post_init__(self) -> None:
+        for option, value in (
+            ("--trials", self.n_trials),
+            ("--repeat", self.repeat),
+            ("--eval-seeds", self.eval_seeds),
+        ):
+            if value < 1:
+                raise UserError(f"{option} must be at least 1 (got {value})")
+
     def trial_seeds(self, trial_number: int) -> list[int]:
         """The seeds of trial ``trial_number``: distinct from every other trial's."""
         return [trial_number * self.repeat + i for i in range(self.repeat)]
@@ -52,7 +62,9 @@ class TuningJob:
     def run_config(self, values: dict[str, Any], seed: int) -> CommonConfig:
         """The config of one training run: base configs, sampled ``values``, ``--set``, seed."""
         updates = {**values, **self.sets, "seed": seed}
-        return build_config(config_class(self.algo), list(self.named), updates, self.extra_named)
+        return build_config(
+            algorithm(self.algo).config_class, list(self.named), updates, self.extra_named
+        )
 
     def config_values(self, values: dict[str, Any]) -> dict[str, Any]:
         """Every dotted value a configuration sets beyond the defaults (for a named config)."""

@@ -24,8 +24,10 @@ from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.experiment import RunOutcome, run_experiment
+from imitation_mlflow.run.pipeline import run_experiment
+from imitation_mlflow.run.request import RunRequest
 from imitation_mlflow.tracking import tuning as tracking
+from imitation_mlflow.tracking.contract import PARENT_TAG
 from imitation_mlflow.tuning.job import TuningJob
 from imitation_mlflow.tuning.result import TuningResult, write_named_config
 from imitation_mlflow.tuning.storage import fail_stale_trials, mask_url, open_storage
@@ -163,7 +165,7 @@ def _objective(study: Study) -> Callable[[optuna.Trial], float]:
 
     def objective(trial: optuna.Trial) -> float:
         values = job.space.suggest(trial)
-        run_id = tracking.start_child_run(
+        run_id = tracking.start_trial_run(
             study.parent_run_id,
             f"trial-{trial.number}",
             tags={tracking.KIND_TAG: "trial", "trial": str(trial.number), "algo": job.algo},
@@ -219,18 +221,15 @@ def _end_trial_run(
 def _train(
     job: TuningJob, values: dict[str, Any], seed: int, parent_run_id: str, tags: dict[str, str]
 ) -> dict[str, float]:
-    outcome: RunOutcome = run_experiment(
-        job.algo,
-        job.run_config(values, seed),
+    request = RunRequest(
+        algo=job.algo,
+        config=job.run_config(values, seed),
         experiment=job.experiment,
         env_name=job.env,
-        extra_tags={
-            tracking.PARENT_TAG: parent_run_id,
-            tracking.STUDY_TAG: job.study_name,
-            **tags,
-        },
+        tags={PARENT_TAG: parent_run_id, tracking.STUDY_TAG: job.study_name, **tags},
         progress=False,
     )
+    outcome = run_experiment(request)
     if outcome.status == "INTERRUPTED":
         raise KeyboardInterrupt
     if outcome.status != "COMPLETED":
@@ -252,6 +251,40 @@ def run_phase2(study: Study) -> TuningResult | None:
     is the atomic claim); a rerun after an interrupted phase 2 finishes the missing seeds.
     """
     job = study.job
+    claim = _claim_phase2(study) if _phase1_is_over(study) else None
+    if claim is None:
+        return None
+    values = job.space.config_values(claim.best.params)
+    returns = _phase2_returns(claim.study)
+    missing = [seed for seed in job.phase2_seeds() if seed not in returns]
+    if missing:
+        log.info(
+            "phase 2: re-evaluating trial %d on %d fresh seeds", claim.best.number, len(missing)
+        )
+    for seed in tqdm(missing, desc="phase 2 seeds", unit="seed", disable=not missing):
+        returns[seed] = _reevaluate(study, claim.study, values, seed)
+    scores = [
+        float(t.user_attrs["normalized_score"])
+        for t in claim.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    ]
+    best = claim.best
+    result = TuningResult(
+        job=job,
+        best_trial=best.number,
+        best_params=dict(best.params),
+        config_values=job.config_values(values),
+        phase1_return=float(best.value) if best.value is not None else float("nan"),
+        returns=[returns[seed] for seed in job.phase2_seeds()],
+        normalized_scores=scores,
+    )
+    path = write_named_config(result)
+    if missing:
+        _log_result(study, result, path)
+    return result
+
+
+def _phase1_is_over(study: Study) -> bool:
+    """No trial runs in any worker (stale ones failed first) and the budget is spent."""
     fail_stale_trials(study.optuna_study, study.storage)
     running = study.optuna_study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
     if running:
@@ -259,63 +292,62 @@ def run_phase2(study: Study) -> TuningResult | None:
             "%d trial(s) still running in other workers; the last one to finish runs phase 2",
             len(running),
         )
-        return None
+        return False
     if budget_left(study) > 0:
         log.info("the study is not complete (%d trials left); phase 2 waits", budget_left(study))
-        return None
+        return False
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class _Phase2:
+    """The claimed companion study and the phase 1 trial it re-evaluates."""
+
+    study: optuna.Study
+    best: FrozenTrial
+
+
+def _claim_phase2(study: Study) -> _Phase2 | None:
+    """Create the companion study (the claim), or reopen an interrupted one nobody runs."""
+    name, storage = phase2_name(study.job.study_name), study.storage
     best = _best_trial(study)
     try:
-        phase2 = optuna.create_study(
-            study_name=phase2_name(job.study_name), storage=study.storage, direction="maximize"
-        )
+        phase2 = optuna.create_study(study_name=name, storage=storage, direction="maximize")
         phase2.set_user_attr("best_trial", best.number)
     except optuna.exceptions.DuplicatedStudyError:
-        phase2 = optuna.load_study(study_name=phase2_name(job.study_name), storage=study.storage)
+        phase2 = optuna.load_study(study_name=name, storage=storage)
         if phase2.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
             log.info("phase 2 is running in another worker")
             return None
         best = study.optuna_study.trials[int(phase2.user_attrs["best_trial"])]
-    values = job.space.config_values(best.params)
-    done = {
+    return _Phase2(phase2, best)
+
+
+def _phase2_returns(phase2: optuna.Study) -> dict[int, float]:
+    """Seed -> return of the re-evaluations done so far."""
+    return {
         int(t.user_attrs["seed"]): float(t.value)
         for t in phase2.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if t.value is not None
     }
-    missing = [seed for seed in job.phase2_seeds() if seed not in done]
-    if missing:
-        log.info("phase 2: re-evaluating trial %d on %d fresh seeds", best.number, len(missing))
-    for seed in tqdm(missing, desc="phase 2 seeds", unit="seed", disable=not missing):
-        with warnings.catch_warnings():  # optuna warns that heartbeats expect optimize()
-            warnings.filterwarnings("ignore", message="Heartbeat of storage")
-            trial = phase2.ask()
-        trial.set_user_attr("seed", seed)
-        try:
-            metrics = _train(
-                job, values, seed, study.parent_run_id, {tracking.KIND_TAG: "reevaluation"}
-            )
-        except BaseException:
-            phase2.tell(trial, state=TrialState.FAIL)
-            raise
-        trial.set_user_attr("normalized_score", metrics["normalized_score"])
-        phase2.tell(trial, metrics["imit_return_mean"])
-        done[seed] = metrics["imit_return_mean"]
-    scores = [
-        float(t.user_attrs["normalized_score"])
-        for t in phase2.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-    ]
-    result = TuningResult(
-        job=job,
-        best_trial=best.number,
-        best_params=dict(best.params),
-        config_values=job.config_values(values),
-        phase1_return=float(best.value) if best.value is not None else float("nan"),
-        returns=[done[seed] for seed in job.phase2_seeds()],
-        normalized_scores=scores,
-    )
-    path = write_named_config(result)
-    if missing:
-        _log_result(study, result, path)
-    return result
+
+
+def _reevaluate(study: Study, phase2: optuna.Study, values: dict[str, Any], seed: int) -> float:
+    """Train the best configuration on ``seed`` as a phase 2 trial; its return."""
+    with warnings.catch_warnings():  # optuna warns that heartbeats expect optimize()
+        warnings.filterwarnings("ignore", message="Heartbeat of storage")
+        trial = phase2.ask()
+    trial.set_user_attr("seed", seed)
+    try:
+        metrics = _train(
+            study.job, values, seed, study.parent_run_id, {tracking.KIND_TAG: "reevaluation"}
+        )
+    except BaseException:
+        phase2.tell(trial, state=TrialState.FAIL)
+        raise
+    trial.set_user_attr("normalized_score", metrics["normalized_score"])
+    phase2.tell(trial, metrics["imit_return_mean"])
+    return metrics["imit_return_mean"]
 
 
 def _best_trial(study: Study) -> FrozenTrial:
@@ -330,9 +362,8 @@ def _best_trial(study: Study) -> FrozenTrial:
 
 def _log_result(study: Study, result: TuningResult, path: Path) -> None:
     parent = study.parent_run_id
-    trial_run = study.optuna_study.trials[result.best_trial].user_attrs.get("mlflow_run_id")
-    if trial_run:
-        tracking.log_values(str(trial_run), tags={"best_trial": "true"})
+    trial_run = study.optuna_study.trials[result.best_trial].user_attrs["mlflow_run_id"]
+    tracking.mark_best_trial(parent, str(trial_run), result.best_trial)
     tracking.log_values(
         parent,
         metrics={
@@ -341,7 +372,6 @@ def _log_result(study: Study, result: TuningResult, path: Path) -> None:
             "phase2/return_std": result.return_std,
             "phase2/normalized_score_mean": result.normalized_score_mean,
         },
-        tags={"best_trial": str(result.best_trial)},
     )
     tracking.log_text_artifact(parent, path.read_text(), path.name)
     tracking.log_json_artifact(parent, result.summary(), "tuning_result.json")

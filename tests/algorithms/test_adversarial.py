@@ -1,13 +1,13 @@
 import numpy as np
 import torch
-from stable_baselines3 import PPO
-from stable_baselines3.common.policies import ActorCriticPolicy
 
 from imitation_mlflow.algorithms.adversarial import AIRL, GAIL, RewardRelabel
 from imitation_mlflow.algorithms.adversarial.common import ReplayBuffer
+from imitation_mlflow.algorithms.base import seed_global_rngs
 from imitation_mlflow.algorithms.logger import MemoryLogger
-from imitation_mlflow.algorithms.policies import policy_kwargs
+from imitation_mlflow.algorithms.ppo import make_ppo
 from imitation_mlflow.algorithms.reward_nets import ShapedReward, StateActionReward
+from imitation_mlflow.config import PolicyConfig, PPOKwargs
 from imitation_mlflow.data import Transitions
 from imitation_mlflow.envs import make_venv
 
@@ -53,18 +53,14 @@ def test_shaped_reward_masks_potential_at_episode_end():
     torch.testing.assert_close(f, expected)
 
 
-def _trainer(cls, seed=0):
+def make_trainer(cls, seed=0):
     venv = make_venv("seals/CartPole-v0", num_vec=2, seed=seed, max_episode_steps=50)
     torch.manual_seed(seed)
-    gen = PPO(
-        ActorCriticPolicy,
+    gen = make_ppo(
         venv,
-        policy_kwargs=policy_kwargs((16,), True),
+        PPOKwargs(batch_size=64, n_epochs=2),
         n_steps=64,
-        batch_size=64,
-        n_epochs=2,
-        seed=seed,
-        device="cpu",
+        policy=PolicyConfig(net_arch=(16,)),
     )
     spaces = (venv.observation_space, venv.action_space)
     net = ShapedReward(*spaces, gamma=0.99) if cls is AIRL else StateActionReward(*spaces)
@@ -85,15 +81,16 @@ def _trainer(cls, seed=0):
         disc_lr=3e-3,
         normalize_reward=True,
     )
+    seed_global_rngs(seed)
     return trainer, logger
 
 
 def test_gail_and_airl_discriminators_learn_and_log():
     for cls in (GAIL, AIRL):
-        trainer, logger = _trainer(cls)
+        trainer, logger = make_trainer(cls)
         rounds = []
-        trainer.train(128 * 4, on_round=rounds.append)
-        assert rounds == [1, 2, 3, 4] and trainer.gen_algo.num_timesteps == 512
+        trainer.train(128 * 4, callback=rounds.append)
+        assert [(r.round, r.done) for r in rounds] == [(1, 128), (2, 256), (3, 384), (4, 512)]
         accuracy = [v for _, v in logger.points["disc/accuracy"]]
         assert len(accuracy) == 20 and max(accuracy[-5:]) > 0.6, (cls, accuracy)
         assert {
@@ -109,7 +106,7 @@ def test_same_seed_same_adversarial_result():
     for cls in (GAIL, AIRL):
         results = []
         for _ in range(2):
-            trainer, logger = _trainer(cls, seed=2)
+            trainer, logger = make_trainer(cls, seed=2)
             trainer.train(256)
             results.append(
                 (

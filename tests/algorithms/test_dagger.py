@@ -5,6 +5,7 @@ from imitation_mlflow.algorithms.bc import BC
 from imitation_mlflow.algorithms.dagger import DAgger, exponential_beta, linear_beta
 from imitation_mlflow.algorithms.logger import MemoryLogger
 from imitation_mlflow.algorithms.policies import make_policy
+from imitation_mlflow.config import PolicyConfig
 from imitation_mlflow.data import Transitions
 from imitation_mlflow.envs import make_venv
 
@@ -16,10 +17,10 @@ def test_beta_schedules_by_hand():
     assert [exponential(r) for r in range(3)] == [1.0, 0.5, 0.25]
 
 
-def _dagger(seed: int, logger: MemoryLogger) -> DAgger:
+def make_dagger(seed: int, logger: MemoryLogger) -> DAgger:
     venv = make_venv("seals/CartPole-v0", num_vec=2, seed=seed, max_episode_steps=20)
     torch.manual_seed(seed)
-    policy = make_policy(venv.observation_space, venv.action_space)
+    policy = make_policy(venv.observation_space, venv.action_space, PolicyConfig())
     empty = Transitions(
         np.zeros((1, 4), np.float32), np.zeros(1, int), np.zeros((1, 4)), np.ones(1, bool)
     )
@@ -32,6 +33,7 @@ def _dagger(seed: int, logger: MemoryLogger) -> DAgger:
         ent_weight=0.0,
         logger=logger,
         rng=np.random.default_rng(seed),
+        log_interval=100,
     )
     return DAgger(
         venv=venv,
@@ -39,20 +41,24 @@ def _dagger(seed: int, logger: MemoryLogger) -> DAgger:
         expert_act=lambda obs: (obs[:, 2] > 0).astype(int),
         beta_schedule=linear_beta(2),
         logger=logger,
-        rng=np.random.default_rng(seed),
+        rng=np.random.default_rng(seed + 1),
         min_episodes=2,
         min_timesteps=50,
+        n_epochs=1,
+        n_batches=None,
     )
 
 
 def test_rounds_respect_minimums_and_label_with_the_expert():
     logger = MemoryLogger()
-    dagger = _dagger(0, logger)
-    dagger.train(150, n_epochs=1, n_batches=None, log_interval=100)
+    dagger = make_dagger(0, logger)
+    rounds = []
+    dagger.train(150, callback=rounds.append)
     # each round: at least 2 episodes and 50 steps of 20-step episodes -> 3 episodes = 60 steps
     assert [v for _, v in logger.points["dagger/n_transitions"]] == [60, 120, 180]
     assert [v for _, v in logger.points["dagger/beta"]] == [1.0, 0.5, 0.0]
     assert dagger.timesteps == 180 and dagger.round == 3
+    assert [(r.round, r.done) for r in rounds] == [(1, 60), (2, 120), (3, 180)]
     data = dagger.parts[-1]
     np.testing.assert_array_equal(data.acts, (data.obs[:, 2] > 0).astype(int))
 
@@ -60,8 +66,8 @@ def test_rounds_respect_minimums_and_label_with_the_expert():
 def test_same_seed_same_dagger():
     runs = []
     for _ in range(2):
-        dagger = _dagger(3, MemoryLogger())
-        dagger.train(100, n_epochs=1, n_batches=None, log_interval=100)
+        dagger = make_dagger(3, MemoryLogger())
+        dagger.train(100)
         runs.append([p.detach().clone() for p in dagger.bc.policy.parameters()])
     for a, b in zip(*runs):
         torch.testing.assert_close(a, b, rtol=0, atol=0)

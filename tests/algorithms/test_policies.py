@@ -3,6 +3,7 @@ import torch
 from stable_baselines3 import PPO
 
 from imitation_mlflow.algorithms.policies import RunningNorm, make_policy, save_policy_zip
+from imitation_mlflow.config import PolicyConfig
 from imitation_mlflow.envs import make_venv
 
 
@@ -27,7 +28,7 @@ def test_running_norm_frozen_in_eval_mode():
 
 def test_policy_is_two_32_unit_layers_with_normaliser():
     venv = make_venv("seals/CartPole-v0", num_vec=1, seed=0)
-    policy = make_policy(venv.observation_space, venv.action_space)
+    policy = make_policy(venv.observation_space, venv.action_space, PolicyConfig())
     sizes = [m.out_features for m in policy.mlp_extractor.policy_net if hasattr(m, "out_features")]
     assert sizes == [32, 32]
     assert hasattr(policy.features_extractor, "normalize")
@@ -35,7 +36,7 @@ def test_policy_is_two_32_unit_layers_with_normaliser():
 
 def test_saved_zip_loads_with_ppo_and_acts_the_same(tmp_path, rng):
     venv = make_venv("seals/CartPole-v0", num_vec=2, seed=0)
-    policy = make_policy(venv.observation_space, venv.action_space)
+    policy = make_policy(venv.observation_space, venv.action_space, PolicyConfig())
     policy.set_training_mode(True)
     policy.get_distribution(torch.as_tensor(rng.normal(2, 3, (64, 4)), dtype=torch.float32))
     policy.set_training_mode(False)

@@ -7,13 +7,13 @@ from imitation_mlflow.config import (
     ImitationConfig,
     apply_overrides,
     build_config,
-    environment_configs,
     expand_named,
     flatten,
     named_configs,
     to_dict,
     valid_keys,
 )
+from imitation_mlflow.config.env_ids import environment_configs
 from imitation_mlflow.errors import UserError
 
 MUJOCO = ["seals_ant", "seals_half_cheetah", "seals_hopper", "seals_swimmer", "seals_walker"]

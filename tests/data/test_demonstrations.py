@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from imitation_mlflow.data import Trajectory
-from imitation_mlflow.data.demonstrations import (
+from imitation_mlflow.data.cache import (
     DemonstrationsKey,
     cached_demonstrations,
     demonstrations_dir,
@@ -45,7 +45,7 @@ def test_second_request_reads_the_cache(rng, tmp_path, monkeypatch):
     first = cached_demonstrations(KEY, _roller(rng, calls))
     second = cached_demonstrations(KEY, _roller(rng, calls))
     assert calls == [1]
-    assert (first.source, second.source) == ("rollout", "cache")
+    assert (first.origin, second.origin) == ("rollout", "cache")
     assert first.digest == second.digest == KEY.digest()
     assert second.path.is_relative_to(demonstrations_dir() / KEY.digest())
     for a, b in zip(first.trajectories, second.trajectories, strict=True):
@@ -60,5 +60,5 @@ def test_any_change_of_key_rolls_out_again(rng, tmp_path, monkeypatch):
     for change in ({"expert_sha256": "b" * 64}, {"seed": 1}, {"deterministic": True}):
         other = dataclasses.replace(KEY, **change)
         assert other.digest() != KEY.digest()
-        assert cached_demonstrations(other, _roller(rng, calls)).source == "rollout"
+        assert cached_demonstrations(other, _roller(rng, calls)).origin == "rollout"
     assert len(calls) == 4

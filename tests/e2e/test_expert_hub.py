@@ -6,7 +6,8 @@ import mlflow
 import numpy as np
 import pytest
 
-from imitation_mlflow.experts.store import file_sha256, shipped_expert_path
+from imitation_mlflow.experts.shipped import shipped_expert_path
+from imitation_mlflow.experts.store import file_sha256
 from tests.e2e.conftest import TINY_BC, run_cli
 
 pytestmark = pytest.mark.e2e

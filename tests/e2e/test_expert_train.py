@@ -7,8 +7,10 @@ import mlflow
 import pytest
 from mlflow.tracking import MlflowClient
 
+from imitation_mlflow.config import ExpertConfig
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.experts.store import file_sha256, resolve_expert, store_expert_path
+from imitation_mlflow.experts.resolve import resolve_expert
+from imitation_mlflow.experts.store import file_sha256, store_expert_path
 from tests.e2e.conftest import TINY_BC, run_cli
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +45,7 @@ def test_expert_train_records_registers_and_stores(mlflow_store, tmp_path, cli_b
     assert version.tags["sha256"] == file_sha256(stored)
 
     ref = resolve_expert("seals/CartPole-v0")  # offline: the store wins over the shipped one
-    assert ref.source == "store" and ref.path == stored
+    assert ref.origin == "store" and ref.path == stored
     assert run.data.metrics["expert_return_deterministic_mean"] > 0
 
     # Without the local copy (another machine on the same tracking server), runs take the
@@ -61,7 +63,7 @@ def test_expert_train_records_registers_and_stores(mlflow_store, tmp_path, cli_b
 
 def test_registry_source_without_a_registered_expert_is_a_user_error(mlflow_store):
     with pytest.raises(UserError, match="expert train"):
-        resolve_expert("seals/CartPole-v0", source="registry")
+        resolve_expert("seals/CartPole-v0", ExpertConfig(source="registry"))
 
 
 def test_select_every_below_one_is_a_user_error(mlflow_store, tmp_path, cli_bin):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from mlflow.tracking import MlflowClient
 
-from imitation_mlflow.experiment import TRAINERS
+from imitation_mlflow.config import registry
 from imitation_mlflow.scripts.train_imitation import train_imitation_ex
 from tests.e2e.conftest import REPO, run_cli
 
@@ -150,7 +151,7 @@ def test_sacred_spelling_user_error(mlflow_store, tmp_path):
 
 
 def test_expert_for_another_env_is_refused(mlflow_store, tmp_path, cli_bin):
-    from imitation_mlflow.experts.store import shipped_expert_path
+    from imitation_mlflow.experts.shipped import shipped_expert_path
 
     expert = tmp_path / "cartpole.zip"
     shutil.copy(shipped_expert_path("seals/CartPole-v0"), expert)
@@ -160,11 +161,15 @@ def test_expert_for_another_env_is_refused(mlflow_store, tmp_path, cli_bin):
     assert done.returncode == 2 and "pass an expert for seals/Swimmer-v1" in done.stderr
 
 
-def test_crash_leaves_failed_run_with_traceback(mlflow_store, monkeypatch):
-    def broken(ctx):
-        raise RuntimeError("diverged on purpose")
+def broken_builder(ctx):
+    raise RuntimeError("diverged on purpose")
 
-    monkeypatch.setitem(TRAINERS, "bc", broken)
+
+def test_crash_leaves_failed_run_with_traceback(mlflow_store, monkeypatch):
+    broken = dataclasses.replace(
+        registry.ALGORITHMS["bc"], builder="tests.e2e.test_train_bc:broken_builder"
+    )
+    monkeypatch.setitem(registry.ALGORITHMS, "bc", broken)
     run = train_imitation_ex.run(
         command_name="bc", named_configs=["bc_seals_cartpole"], config_updates={"seed": 0}
     )

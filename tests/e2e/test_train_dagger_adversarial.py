@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
+import time
 
 import mlflow
 import pytest
+import torch
 from mlflow.tracking import MlflowClient
+from stable_baselines3 import PPO
 
 from imitation_mlflow.scripts.train_adversarial import train_adversarial_ex
 from imitation_mlflow.scripts.train_imitation import train_imitation_ex
@@ -100,29 +106,23 @@ def test_adversarial_solves_cartpole(mlflow_store, tmp_path, cli_bin, algo):
     assert 0.5 < max(accuracy) and min(accuracy[len(accuracy) // 2 :]) < 1.0
 
 
-def test_killed_gail_run_resumes_from_its_checkpoint(mlflow_store, tmp_path, cli_bin):
-    import os
-    import signal
-    import subprocess
-    import time
+FAST_GAIL = [
+    "--config",
+    "fast_adversarial",
+    "--set",
+    "checkpoint_interval=3",
+    "--set",
+    "environment.max_episode_steps=50",
+    "--no-progress",
+]
 
+
+def _train_until_checkpoints(cli_bin, tmp_path, count: int) -> str:
+    """Start a long GAIL run, wait for ``count`` checkpoints, SIGTERM it; its run id."""
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_RUN_ID"}
+    args = [str(cli_bin), "train", "gail", "seals_cartpole", *FAST_GAIL]
     process = subprocess.Popen(
-        [
-            str(cli_bin),
-            "train",
-            "gail",
-            "seals_cartpole",
-            "--config",
-            "fast_adversarial",
-            "--set",
-            "total_timesteps=1000000",
-            "--set",
-            "checkpoint_interval=3",
-            "--set",
-            "environment.max_episode_steps=50",
-            "--no-progress",
-        ],
+        [*args, "--set", "total_timesteps=1000000"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -135,40 +135,66 @@ def test_killed_gail_run_resumes_from_its_checkpoint(mlflow_store, tmp_path, cli
         time.sleep(1)
         runs = (
             mlflow.search_runs(experiment_names=["imitation"], output_format="list")
-            if (mlflow.get_experiment_by_name("imitation"))
+            if mlflow.get_experiment_by_name("imitation")
             else []
         )
-        if runs and len(client.list_artifacts(runs[0].info.run_id, "checkpoints")) >= 2:
+        if runs and len(client.list_artifacts(runs[0].info.run_id, "checkpoints")) >= count:
             run_id = runs[0].info.run_id
-    assert run_id, "no checkpoint appeared"
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=120) == 1
-    killed = mlflow.get_run(run_id)
-    assert killed.info.status == "KILLED"
-    last = max(int(a.path.rsplit("/", 1)[-1]) for a in client.list_artifacts(run_id, "checkpoints"))
+    assert run_id, "no checkpoint appeared"
+    return str(run_id)
 
-    done = run_cli(
-        [
-            str(cli_bin),
-            "train",
-            "gail",
-            "seals_cartpole",
-            "--resume",
-            run_id,
-            "--set",
-            f"total_timesteps={256 * (last + 4)}",
-            "--no-progress",
-        ],
-        tmp_path,
-    )
+
+def _policy_parameters(run_id: str) -> dict[str, torch.Tensor]:
+    path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="policy.zip")
+    return PPO.load(path, device="cpu").policy.state_dict()
+
+
+def _last_values(run_id: str) -> dict[str, dict[int, float]]:
+    """Every training curve but the wall-clock ones: step -> the value logged last there."""
+    client = MlflowClient()
+    curves = {}
+    for key in mlflow.get_run(run_id).data.metrics:
+        if "/" in key and "time/" not in key:
+            curves[key] = {m.step: m.value for m in client.get_metric_history(run_id, key)}
+    return curves
+
+
+def test_killed_gail_run_resumes_exactly_as_if_never_stopped(mlflow_store, tmp_path, cli_bin):
+    run_id = _train_until_checkpoints(cli_bin, tmp_path, count=2)
+    client = MlflowClient()
+    assert mlflow.get_run(run_id).info.status == "KILLED"
+    last = max(int(a.path.rsplit("/", 1)[-1]) for a in client.list_artifacts(run_id, "checkpoints"))
+    total = f"total_timesteps={256 * (last + 4)}"
+
+    resume = ["train", "gail", "seals_cartpole", "--resume", run_id, "--set", total]
+    done = run_cli([str(cli_bin), *resume, "--no-progress"], tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert len(mlflow.search_runs(experiment_names=["imitation"], output_format="list")) == 1
     resumed = mlflow.get_run(run_id)
     assert resumed.info.status == "FINISHED"
     assert resumed.data.tags["resumed_from_round"] == str(last)
+    assert resumed.data.tags["resume_overrides"] == total
     rounds = [int(m.value) for m in client.get_metric_history(run_id, "gen/round")]
     assert rounds[-4:] == [last + 1, last + 2, last + 3, last + 4]
-    assert "normalized_score" in resumed.data.metrics
+
+    # The same run never stopped: same parameters, same scores, same curves.
+    straight = run_cli(
+        [str(cli_bin), "train", "gail", "seals_cartpole", *FAST_GAIL, "--set", total], tmp_path
+    )
+    assert straight.returncode == 0, straight.stderr[-3000:]
+    (twin,) = [
+        r
+        for r in mlflow.search_runs(experiment_names=["imitation"], output_format="list")
+        if r.info.run_id != run_id
+    ]
+    expected, got = _policy_parameters(twin.info.run_id), _policy_parameters(run_id)
+    assert expected.keys() == got.keys()
+    for key in expected:
+        torch.testing.assert_close(got[key], expected[key], rtol=0, atol=0, msg=key)
+    for key in ("imit_return_mean", "normalized_score", "expert_return_mean"):
+        assert resumed.data.metrics[key] == twin.data.metrics[key], key
+    assert _last_values(run_id) == _last_values(twin.info.run_id)
 
     wrong = run_cli([str(cli_bin), "train", "airl", "seals_cartpole", "--resume", run_id], tmp_path)
     assert wrong.returncode == 2 and "is a gail run" in wrong.stderr

@@ -11,17 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 from imitation_mlflow.cli import cli
+from imitation_mlflow.config import ExpertConfig
+from imitation_mlflow.data.hub import download_demonstrations
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.experts.hub import download_demonstrations
-from imitation_mlflow.experts.store import (
-    file_sha256,
-    load_expert,
-    resolve_expert,
-    shipped_envs,
-    shipped_expert_path,
-    shipped_experts,
-    store_expert_path,
-)
+from imitation_mlflow.experts import resolve
+from imitation_mlflow.experts.resolve import ExpertRef, load_expert
+from imitation_mlflow.experts.shipped import shipped_envs, shipped_expert_path, shipped_experts
+from imitation_mlflow.experts.store import file_sha256, store_expert_path
 
 CARTPOLE = "seals/CartPole-v0"
 REPO = "HumanCompatibleAI/ppo-seals-CartPole-v0"
@@ -34,6 +30,10 @@ def _shipped() -> Path:
     return path
 
 
+def resolve_expert(gym_id: str, **settings) -> ExpertRef:
+    return resolve.resolve_expert(gym_id, ExpertConfig(**settings))
+
+
 def _publish(hub, repo_id: str = REPO, filename: str = ZIP) -> None:
     hub.add_file(repo_id, filename, _shipped().read_bytes())
 
@@ -41,7 +41,7 @@ def _publish(hub, repo_id: str = REPO, filename: str = ZIP) -> None:
 def test_pull_downloads_and_loads_the_expert(hub):
     _publish(hub)
     ref = resolve_expert(CARTPOLE, source="hub")
-    assert ref.source == "hub" and ref.repo_id == REPO
+    assert ref.origin == "hub" and ref.repo_id == REPO
     assert ref.revision == hub.repos[("model", REPO)].commit
     assert ref.sha256 == file_sha256(_shipped())
     assert load_expert(ref).observation_space.shape == (4,)
@@ -102,12 +102,12 @@ def test_cli_pull_with_organization(hub):
 def test_auto_falls_back_to_the_hub_when_nothing_is_local(hub):
     hub.add_file("HumanCompatibleAI/ppo-seals-MountainCar-v0", "ppo-seals-MountainCar-v0.zip", b"x")
     ref = resolve_expert("seals/MountainCar-v0")
-    assert ref.source == "hub" and ref.path.read_bytes() == b"x"
+    assert ref.origin == "hub" and ref.path.read_bytes() == b"x"
 
 
 def test_shipped_expert_resolves_without_asking_the_hub(hub):
     ref = resolve_expert(CARTPOLE)
-    assert ref.source == "shipped" and hub.requests == []
+    assert ref.origin == "shipped" and hub.requests == []
 
 
 def test_local_store_comes_before_shipped(hub, tmp_path, monkeypatch):
@@ -116,9 +116,9 @@ def test_local_store_comes_before_shipped(hub, tmp_path, monkeypatch):
     stored.parent.mkdir(parents=True)
     stored.write_bytes(_shipped().read_bytes())
     ref = resolve_expert(CARTPOLE)
-    assert ref.source == "store" and ref.path == stored and hub.requests == []
-    assert resolve_expert(CARTPOLE, source="shipped").source == "shipped"
-    with pytest.raises(UserError, match="unknown expert source"):
+    assert ref.origin == "store" and ref.path == stored and hub.requests == []
+    assert resolve_expert(CARTPOLE, source="shipped").origin == "shipped"
+    with pytest.raises(UserError, match="unknown value 'anywhere'; valid choices: auto"):
         resolve_expert(CARTPOLE, source="anywhere")
 
 
@@ -149,7 +149,7 @@ def _publish_demonstrations(hub, tmp_path, counts=(2, 1)) -> list:
 def test_demonstrations_from_the_hub_dataset(hub, tmp_path, offline_hub):
     written = _publish_demonstrations(hub, tmp_path)
     demos = download_demonstrations(REPO, None, 3)
-    assert demos.source == "hub" and len(demos.trajectories) == 3
+    assert demos.origin == "hub" and len(demos.trajectories) == 3
     for a, b in zip(written, demos.trajectories, strict=True):
         np.testing.assert_array_equal(a.obs, b.obs)
     commit = hub.repos[("dataset", REPO)].commit
@@ -224,15 +224,13 @@ def test_demonstrations_must_fit_the_env(hub, tmp_path):
 
 
 def test_a_shipped_expert_weaker_than_the_hub_comes_after_it(hub, offline_hub, monkeypatch):
-    from imitation_mlflow.experts import store
-
-    weaker = dataclasses.replace(store.shipped_experts()[CARTPOLE], hub_return=10_000.0)
-    monkeypatch.setattr(store, "shipped_experts", lambda: {CARTPOLE: weaker})
+    weaker = dataclasses.replace(shipped_experts()[CARTPOLE], hub_return=10_000.0)
+    monkeypatch.setattr(resolve, "shipped_experts", lambda: {CARTPOLE: weaker})
     _publish(hub)
-    assert resolve_expert(CARTPOLE).source == "hub"
+    assert resolve_expert(CARTPOLE).origin == "hub"
     hub.repos.clear()
     offline_hub(True)  # the hub cache is empty for another revision: fall back to ours
-    assert resolve_expert(CARTPOLE, revision="v2").source == "shipped"
+    assert resolve_expert(CARTPOLE, revision="v2").origin == "shipped"
 
 
 def test_shipped_records_cover_every_shipped_expert():

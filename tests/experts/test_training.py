@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 
 from imitation_mlflow.algorithms.logger import MemoryLogger
-from imitation_mlflow.experts.training import recipe_for, train_expert
+from imitation_mlflow.experts.recipes import recipe_for
+from imitation_mlflow.experts.training import train_expert
 
 CARTPOLE = "seals/CartPole-v0"
 

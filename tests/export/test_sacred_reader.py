@@ -4,9 +4,22 @@ import zipfile
 import numpy as np
 import pytest
 
+from imitation_mlflow.analysis import runs_frame
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.export import read_run_folders
+from imitation_mlflow.export import RecordScan, read_records
 from tests.sacred_runs import write_run
+
+
+class Scan:
+    """A folder read for analysis: its runs frame and what was skipped."""
+
+    def __init__(self, scan: RecordScan) -> None:
+        self.frame = runs_frame(scan.records)
+        self.skipped = scan.skipped
+
+
+def read_run_folders(path) -> Scan:
+    return Scan(read_records(path))
 
 
 def test_reads_nested_folders_and_skips_corrupt(tmp_path):

@@ -8,8 +8,8 @@ import optuna
 import pytest
 
 from imitation_mlflow.config import build_config, load_config_file
+from imitation_mlflow.config.registry import ALGORITHMS
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.trainers import config_class
 from imitation_mlflow.tuning.job import TuningJob
 from imitation_mlflow.tuning.result import TuningResult, trials_table, write_named_config
 from imitation_mlflow.tuning.spaces import load_space
@@ -27,7 +27,7 @@ def _job(tmp_path: Path, algo: str = "gail") -> TuningJob:
         eval_seeds=3,
         sampler="tpe",
         pruner="median",
-        space=load_space(algo, config_class(algo)),
+        space=load_space(algo, ALGORITHMS[algo].config_class),
         named=("seals_half_cheetah", f"{algo}_seals_half_cheetah"),
         sets={"demonstrations.n_expert_demos": 7, "expert.path": None},
         extra_named={},
@@ -56,7 +56,10 @@ def test_named_config_file_rebuilds_the_evaluated_config(tmp_path: Path) -> None
     assert path.name == "gail_seals_half_cheetah.toml"
     extra = load_config_file(path)
     from_file = build_config(
-        config_class("gail"), ["seals_half_cheetah", "gail_seals_half_cheetah"], {}, extra
+        ALGORITHMS["gail"].config_class,
+        ["seals_half_cheetah", "gail_seals_half_cheetah"],
+        {},
+        extra,
     )
     assert from_file == job.run_config(values, seed=0)
     # The tuned config's other values (not searched) are kept, e.g. PPO's gamma.

@@ -8,20 +8,20 @@ import optuna
 import pytest
 
 from imitation_mlflow.config import build_config
+from imitation_mlflow.config.registry import ALGORITHMS
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.trainers import TRAINERS, config_class
 from imitation_mlflow.tuning.spaces import load_space
 
 
-@pytest.mark.parametrize("algo", list(TRAINERS))
+@pytest.mark.parametrize("algo", list(ALGORITHMS))
 def test_published_space_samples_valid_configs(algo: str) -> None:
-    space = load_space(algo, config_class(algo))
+    space = load_space(algo, ALGORITHMS[algo].config_class)
     assert space.params
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     for _ in range(5):
         trial = study.ask()
         values = space.suggest(trial)
-        config = build_config(config_class(algo), ["seals_cartpole"], values)
+        config = build_config(ALGORITHMS[algo].config_class, ["seals_cartpole"], values)
         assert config.seed == 0
         # What optuna stored maps back to the same config values (phase 2 rebuilds from it).
         assert space.config_values(trial.params) == values
@@ -29,7 +29,7 @@ def test_published_space_samples_valid_configs(algo: str) -> None:
 
 
 def test_dagger_beta_schedule_options_set_values_together() -> None:
-    space = load_space("dagger", config_class("dagger"))
+    space = load_space("dagger", ALGORITHMS["dagger"].config_class)
     trial = optuna.trial.FixedTrial(
         {
             "bc.n_epochs": 5,
@@ -45,7 +45,7 @@ def test_dagger_beta_schedule_options_set_values_together() -> None:
 
 
 def test_without_drops_params_and_fixed_values_the_user_sets() -> None:
-    space = load_space("dagger", config_class("dagger"))
+    space = load_space("dagger", ALGORITHMS["dagger"].config_class)
     narrowed = space.without({"dagger.beta_schedule", "bc.batch_size"})
     names = {p.name for p in narrowed.params}
     assert "beta_schedule" not in names and "bc.n_epochs" in names
@@ -57,7 +57,7 @@ def test_user_space_file(tmp_path: Path) -> None:
     path.write_text(
         '[bc]\n"bc.lr" = { log_uniform = [1e-4, 1e-2] }\n"bc.n_epochs" = { int = [1, 3] }\n'
     )
-    space = load_space("bc", config_class("bc"), path)
+    space = load_space("bc", ALGORITHMS["bc"].config_class, path)
     trial = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1)).ask()
     values = space.suggest(trial)
     assert 1e-4 <= values["bc.lr"] <= 1e-2 and values["bc.n_epochs"] in (1, 2, 3)
@@ -78,9 +78,9 @@ def test_bad_space_files_are_user_errors(tmp_path: Path, text: str, message: str
     path = tmp_path / "space.toml"
     path.write_text(text)
     with pytest.raises(UserError, match=message):
-        load_space("bc", config_class("bc"), path)
+        load_space("bc", ALGORITHMS["bc"].config_class, path)
 
 
 def test_missing_space_file_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="cannot read"):
-        load_space("bc", config_class("bc"), tmp_path / "nope.toml")
+        load_space("bc", ALGORITHMS["bc"].config_class, tmp_path / "nope.toml")

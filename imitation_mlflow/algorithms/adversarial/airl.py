@@ -7,8 +7,10 @@ logit is f - log pi(a|s); the generator is trained on f, and g is the transferab
 from __future__ import annotations
 
 import torch
+from torch import nn
 
 from imitation_mlflow.algorithms.adversarial.common import AdversarialTrainer
+from imitation_mlflow.algorithms.reward_nets import ShapedReward
 from imitation_mlflow.data.trajectories import Transitions
 
 
@@ -30,3 +32,8 @@ class AIRL(AdversarialTrainer):
     def reward_from_logits(self, batch: Transitions) -> torch.Tensor:
         """f(s, a, s'): the policy's entropy term comes from PPO's own entropy bonus."""
         return self.shaped_reward(batch)
+
+    def reward_modules(self) -> dict[str, nn.Module]:
+        """``reward_net`` (f) and ``reward_g`` (g(s, a), the reward that transfers)."""
+        assert isinstance(self.reward_net, ShapedReward)
+        return {"reward_net": self.reward_net, "reward_g": self.reward_net.base}

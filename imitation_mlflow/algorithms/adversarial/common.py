@@ -11,20 +11,25 @@ generator's reward.
 from __future__ import annotations
 
 import abc
+import collections
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
 from stable_baselines3 import PPO
+from stable_baselines3.common.policies import ActorCriticPolicy
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvStepReturn
 from torch import nn
 
+from imitation_mlflow.algorithms.base import RoundCallback, RoundEnd
 from imitation_mlflow.algorithms.logger import MetricLogger
 from imitation_mlflow.algorithms.policies import RunningNorm
 from imitation_mlflow.algorithms.sb3_logging import sb3_logger
 from imitation_mlflow.data.trajectories import Transitions, concatenate_transitions
+from imitation_mlflow.envs import env_states, set_env_states
 
 RewardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """(obs, acts, next_obs, dones) batches -> ``(num_envs,)`` rewards."""
@@ -40,14 +45,15 @@ class RewardRelabel(VecEnvWrapper):
     def __init__(self, venv: VecEnv, reward_fn: RewardFn) -> None:
         super().__init__(venv)
         self.reward_fn = reward_fn
-        self._obs: np.ndarray | None = None
+        self.last_obs: np.ndarray | None = None
+        """The observations the next actions are taken in."""
         self._acts: np.ndarray | None = None
         self.samples: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def reset(self) -> np.ndarray:
         """Reset the envs and remember the first observations."""
         obs = np.asarray(self.venv.reset())
-        self._obs = obs
+        self.last_obs = obs
         return obs
 
     def step_async(self, actions: np.ndarray) -> None:
@@ -62,10 +68,10 @@ class RewardRelabel(VecEnvWrapper):
         next_obs = obs.copy()
         for i in np.flatnonzero(dones):
             next_obs[i] = infos[i]["terminal_observation"]
-        assert self._obs is not None and self._acts is not None
-        rewards = self.reward_fn(self._obs, self._acts, next_obs, dones)
-        self.samples.append((self._obs, self._acts, next_obs, dones.copy()))
-        self._obs = obs
+        assert self.last_obs is not None and self._acts is not None
+        rewards = self.reward_fn(self.last_obs, self._acts, next_obs, dones)
+        self.samples.append((self.last_obs, self._acts, next_obs, dones.copy()))
+        self.last_obs = obs
         return obs, rewards.astype(np.float32), dones, infos
 
     def pop_samples(self) -> Transitions:
@@ -94,8 +100,12 @@ class ReplayBuffer:
         return self.data.take(rng.integers(len(self.data), size=n))
 
 
+GENERATOR_STATE = ("num_timesteps", "_n_updates", "_last_obs", "_last_episode_starts")
+"""PPO's own counters and rollout position, which ``learn`` carries from round to round."""
+
+
 class AdversarialTrainer(abc.ABC):
-    """Alternates PPO generator rounds and discriminator updates."""
+    """Alternates PPO generator rounds and discriminator updates; the budget is env steps."""
 
     def __init__(
         self,
@@ -120,7 +130,7 @@ class AdversarialTrainer(abc.ABC):
         self.demo_batch_size = demo_batch_size
         self.n_disc_updates_per_round = n_disc_updates_per_round
         self.disc_optimizer = torch.optim.Adam(reward_net.parameters(), lr=disc_lr)
-        self.reward_norm: nn.Module | None = RunningNorm(1) if normalize_reward else None
+        self.reward_norm: nn.Module = RunningNorm(1) if normalize_reward else nn.Identity()
         self.venv = RewardRelabel(venv, self._generator_reward)
         gen_algo.set_env(self.venv)
         gen_algo.set_logger(sb3_logger(logger, "gen"))
@@ -128,6 +138,16 @@ class AdversarialTrainer(abc.ABC):
         self.replay = ReplayBuffer(gen_replay_buffer_capacity or self.round_steps)
         self.round = 0
         self.disc_steps = 0
+
+    @property
+    def policy(self) -> ActorCriticPolicy:
+        """The generator's policy: the imitation policy."""
+        return self.gen_algo.policy
+
+    @property
+    def done(self) -> int:
+        """Generator environment steps so far."""
+        return int(self.gen_algo.num_timesteps)
 
     @abc.abstractmethod
     def logits(self, batch: Transitions) -> torch.Tensor:
@@ -137,6 +157,10 @@ class AdversarialTrainer(abc.ABC):
     def reward_from_logits(self, batch: Transitions) -> torch.Tensor:
         """The generator's reward for a batch of its own transitions, ``(batch,)``."""
 
+    def reward_modules(self) -> dict[str, nn.Module]:
+        """The learned reward networks worth keeping: ``reward_net``."""
+        return {"reward_net": self.reward_net}
+
     def _generator_reward(
         self, obs: np.ndarray, acts: np.ndarray, next_obs: np.ndarray, dones: np.ndarray
     ) -> np.ndarray:
@@ -144,33 +168,28 @@ class AdversarialTrainer(abc.ABC):
         with torch.no_grad():
             self.reward_net.eval()
             reward = self.reward_from_logits(batch)
-            if self.reward_norm is not None:
-                self.reward_norm.train()
-                reward = self.reward_norm(reward.unsqueeze(1)).squeeze(1)
+            self.reward_norm.train()
+            reward = self.reward_norm(reward.unsqueeze(1)).squeeze(1)
         return reward.numpy()
 
-    def train(
-        self,
-        total_timesteps: int,
-        *,
-        on_round: Callable[[int], None] | None = None,
-    ) -> None:
-        """Run ``total_timesteps // round_steps`` rounds (at least one)."""
-        n_rounds = max(1, total_timesteps // self.round_steps)
+    def train(self, total: int, *, callback: RoundCallback | None = None) -> None:
+        """Run rounds until ``total // round_steps`` (at least one) are done."""
+        n_rounds = max(1, total // self.round_steps)
         while self.round < n_rounds:
             started = time.perf_counter()
             self.gen_algo.learn(total_timesteps=self.round_steps, reset_num_timesteps=False)
+            self.gen_algo.logger.dump(self.gen_algo.num_timesteps)  # this round's PPO losses
             self.replay.add(self.venv.pop_samples())
             for _ in range(self.n_disc_updates_per_round):
                 self.train_disc()
             self.round += 1
-            steps = self.gen_algo.num_timesteps
+            steps = self.done
             self.logger.record(
                 "time/fps", self.round_steps / (time.perf_counter() - started), steps
             )
             self.logger.record("gen/round", self.round, steps)
-            if on_round is not None:
-                on_round(self.round)
+            if callback is not None:
+                callback(RoundEnd(round=self.round, done=steps))
 
     def train_disc(self) -> None:
         """One binary cross-entropy step: expert transitions labelled 1, generator 0."""
@@ -185,11 +204,13 @@ class AdversarialTrainer(abc.ABC):
         loss.backward()
         self.disc_optimizer.step()
         self.disc_steps += 1
+        self._log_disc(loss, logits > 0)
+
+    def _log_disc(self, loss: torch.Tensor, predicted: torch.Tensor) -> None:
         with torch.no_grad():
-            predicted = logits > 0
             expert_acc = predicted[: self.demo_batch_size].float().mean().item()
             generated_acc = (~predicted[self.demo_batch_size :]).float().mean().item()
-        step = self.gen_algo.num_timesteps
+        step = self.done
         self.logger.record("disc/loss", loss.item(), step)
         self.logger.record("disc/accuracy", (expert_acc + generated_acc) / 2, step)
         self.logger.record("disc/expert_accuracy", expert_acc, step)
@@ -204,3 +225,44 @@ class AdversarialTrainer(abc.ABC):
             torch.as_tensor(batch.next_obs, dtype=torch.float32),
             torch.as_tensor(batch.dones, dtype=torch.float32),
         )
+
+    def state_dict(self) -> dict[str, Any]:
+        """Generator, discriminator, optimizers, replay buffer, counters, generators, envs."""
+        gen = self.gen_algo
+        return {
+            "policy": gen.policy.state_dict(),
+            "policy_optimizer": gen.policy.optimizer.state_dict(),
+            "generator": {name: getattr(gen, name) for name in GENERATOR_STATE},
+            "episode_infos": list(gen.ep_info_buffer or ()),
+            "episode_successes": list(gen.ep_success_buffer or ()),
+            "reward_net": self.reward_net.state_dict(),
+            "reward_norm": self.reward_norm.state_dict(),
+            "disc_optimizer": self.disc_optimizer.state_dict(),
+            "replay": self.replay.data,
+            "round": self.round,
+            "disc_steps": self.disc_steps,
+            "rng": self.rng.bit_generator.state,
+            "last_obs": self.venv.last_obs,
+            "envs": env_states(self.venv.venv),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from :meth:`state_dict` (an algorithm built with the same config)."""
+        gen = self.gen_algo
+        gen.policy.load_state_dict(state["policy"])
+        gen.policy.optimizer.load_state_dict(state["policy_optimizer"])
+        for name, value in state["generator"].items():
+            setattr(gen, name, value)
+        window = gen._stats_window_size
+        gen.ep_info_buffer = collections.deque(state["episode_infos"], window)
+        gen.ep_success_buffer = collections.deque(state["episode_successes"], window)
+        self.reward_net.load_state_dict(state["reward_net"])
+        self.reward_norm.load_state_dict(state["reward_norm"])
+        self.disc_optimizer.load_state_dict(state["disc_optimizer"])
+        self.replay.data = state["replay"]
+        self.round = int(state["round"])
+        self.disc_steps = int(state["disc_steps"])
+        self.rng.bit_generator.state = state["rng"]
+        self.venv.last_obs = state["last_obs"]
+        if state["envs"] is not None:
+            set_env_states(self.venv.venv, state["envs"])

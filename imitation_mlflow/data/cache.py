@@ -1,4 +1,4 @@
-"""The local demonstrations cache: rolled-out expert demonstrations kept as parquet.
+"""Demonstrations as a run uses them, and the local cache of rolled-out ones (parquet).
 
 Demonstrations depend only on the expert (its file's sha256), the environment, how many
 episodes, the seed and how they were rolled out; the cache is keyed by exactly those, so a
@@ -15,9 +15,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from imitation_mlflow.config.cache import cache_dir
 from imitation_mlflow.data.parquet import read_trajectories, write_trajectories
-from imitation_mlflow.data.trajectories import Trajectory
-from imitation_mlflow.paths import cache_dir
+from imitation_mlflow.data.trajectories import Trajectory, trajectory_stats
 
 DATA_FILE = "data/train-00000-of-00001.parquet"
 
@@ -51,10 +51,14 @@ class Demonstrations:
     """The parquet file (or first file) holding them."""
     digest: str
     """Identifies the set: the cache key's digest, or the hub commit for hub datasets."""
-    source: str
+    origin: str
     """``cache`` (read from the cache), ``rollout`` (just rolled out, now cached) or ``hub``."""
     uri: str
     """Where the set comes from, for the run's dataset input (a file or hub URL)."""
+
+    def stats(self) -> dict[str, float]:
+        """Return statistics of the set (the expert score a run normalises against)."""
+        return trajectory_stats(self.trajectories)
 
 
 def demonstrations_dir() -> Path:

@@ -1,4 +1,4 @@
-"""Load runs for analysis from a folder, a zip, or an MLflow experiment, with random scores."""
+"""Runs for analysis from a folder, a zip, or an MLflow experiment, with random scores."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from imitation_mlflow.analysis.frame import add_normalized_scores
+from imitation_mlflow.analysis.frame import add_normalized_scores, runs_frame
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.export import read_run_folders
+from imitation_mlflow.export import read_records
+from imitation_mlflow.tracking.contract import RunRecord
 
 log = logging.getLogger(__name__)
 
 SHOW_SKIPPED = 5
+
+
+def is_folder_source(source: str) -> bool:
+    """Whether ``source`` names a folder or zip of sacred runs (else: an MLflow experiment)."""
+    return Path(source).exists()
 
 
 def load_runs(
@@ -25,22 +31,19 @@ def load_runs(
     Missing random-policy scores (published sacred runs do not record them) are measured
     locally per environment and cached; normalized scores are filled in.
     """
-    path = Path(source)
-    if path.exists():
+    if is_folder_source(source):
         if suite:
             raise UserError("--suite selects runs in an MLflow experiment, not in a folder")
-        scan = read_run_folders(path)
+        scan = read_records(Path(source))
         if scan.skipped:
             log.warning(
                 "skipped %d corrupt or partial run folder(s), e.g. %s",
                 len(scan.skipped),
                 ", ".join(scan.skipped[:SHOW_SKIPPED]),
             )
-        frame = scan.frame
+        frame = runs_frame(scan.records)
     else:
-        from imitation_mlflow.tracking.queries import runs_frame  # mlflow: only when needed
-
-        frame = runs_frame(source, suite=suite)
+        frame = runs_frame(_experiment_runs(source, suite))
     if frame.empty:
         raise UserError(f"no runs found in {source!r}")
     if measure_random:
@@ -48,11 +51,24 @@ def load_runs(
     return add_normalized_scores(frame)
 
 
+def _experiment_runs(experiment: str, suite: str | None) -> list[RunRecord]:
+    from imitation_mlflow.tracking.records import NoSuchExperiment, training_runs  # MLflow
+
+    try:
+        return list(training_runs(experiment, suite=suite, curves=False))
+    except NoSuchExperiment as exc:
+        raise UserError(
+            f"no folder and no MLflow experiment named {experiment!r}; pass a folder, a .zip, "
+            "or an experiment name (set --tracking-uri / MLFLOW_TRACKING_URI for another "
+            f"store): {exc}"
+        ) from None
+
+
 def fill_random_scores(frame: pd.DataFrame) -> pd.DataFrame:
     """Fill missing ``random_score`` with the locally measured (cached) uniform-random score."""
     # Environments, torch and SB3 load only when a score is actually missing.
     from imitation_mlflow.envs import check_env_id
-    from imitation_mlflow.reference_scores import random_policy_stats
+    from imitation_mlflow.evaluation.random_baseline import random_policy_stats
 
     frame = frame.copy()
     missing = frame["random_score"].isna() & frame["env_id"].notna()

@@ -4,7 +4,7 @@ import pytest
 from imitation_mlflow.envs import make_venv
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.evaluation import UniformRandomPolicy, evaluate, normalized_score
-from imitation_mlflow.reference_scores import random_policy_stats
+from imitation_mlflow.evaluation.random_baseline import random_policy_stats
 
 
 def test_normalized_score_by_hand():

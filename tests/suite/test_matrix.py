@@ -2,15 +2,10 @@ import sys
 
 import pytest
 
+from imitation_mlflow.config.env_ids import MUJOCO_ENVS
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.suite import (
-    MUJOCO_ENVS,
-    SuiteEntry,
-    expand_matrix,
-    slurm_script,
-    suite_name,
-    train_command,
-)
+from imitation_mlflow.suite.matrix import SuiteEntry, expand_matrix, suite_name, train_command
+from imitation_mlflow.suite.slurm import slurm_script
 
 
 def test_matrix_is_the_cross_product():

@@ -1,0 +1,29 @@
+"""The one place an SB3 PPO is built: GAIL/AIRL's generator, expert training and the tests."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from stable_baselines3 import PPO
+from stable_baselines3.common.policies import ActorCriticPolicy
+from stable_baselines3.common.vec_env import VecEnv
+
+from imitation_mlflow.algorithms.policies import policy_kwargs
+from imitation_mlflow.config.sections import PolicyConfig, PPOKwargs
+
+
+def make_ppo(venv: VecEnv, settings: PPOKwargs, *, n_steps: int, policy: PolicyConfig) -> PPO:
+    """SB3 PPO on ``venv`` with every field of ``settings`` and a ``policy`` actor-critic.
+
+    ``n_steps`` is the rollout length per env copy. No seed is passed: PPO would reseed the
+    envs with it; callers seed torch's generator (initialisation) and the envs themselves.
+    """
+    return PPO(
+        ActorCriticPolicy,
+        venv,
+        n_steps=n_steps,
+        policy_kwargs=policy_kwargs(policy),
+        device="cpu",
+        verbose=0,
+        **dataclasses.asdict(settings),
+    )

@@ -1,0 +1,47 @@
+"""One root seed split once into a named, independent stream for each consumer of a run."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+SEED_BOUND = 2**31
+"""Stream seeds are below this, so every library (torch, gymnasium, SB3) accepts them."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSeeds:
+    """Integer seeds of every random stream of a run, all derived from one root seed.
+
+    The fields are spawned from ``SeedSequence(root)`` in declaration order; a new stream
+    is appended at the end, so adding one leaves the existing streams unchanged.
+    """
+
+    env: int
+    """Resets of the training environment copies."""
+    demonstrations: int
+    """Rolling out the expert demonstrations (env resets and the expert's sampled actions)."""
+    init: int
+    """Initialisation of the networks (policy, reward net), through torch's generator."""
+    evaluation: int
+    """The final evaluation episodes (env resets and the policy's sampled actions)."""
+    training: int
+    """Torch's and numpy's global generators while training: SB3 PPO samples its actions
+    and shuffles its minibatches with them, DAgger's learner samples its actions."""
+    data_order: int
+    """BC's minibatch order."""
+    mixing: int
+    """DAgger's draws between the expert's and the learner's action."""
+    discriminator: int
+    """GAIL/AIRL: which expert and generator transitions each discriminator update sees."""
+    periodic_evaluation: int
+    """Evaluations while training (e.g. expert training's checkpoint selection)."""
+
+    @classmethod
+    def from_root(cls, seed: int) -> RunSeeds:
+        """Split ``seed`` with ``SeedSequence``: same root, same streams; streams independent."""
+        fields = dataclasses.fields(cls)
+        children = np.random.SeedSequence(seed).spawn(len(fields))
+        values = (int(child.generate_state(1)[0] % SEED_BOUND) for child in children)
+        return cls(**{field.name: value for field, value in zip(fields, values, strict=True)})

@@ -1,0 +1,214 @@
+"""Which expert a run uses: resolve (path, store, registry, shipped, hub), load, check."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+from stable_baselines3 import PPO
+
+import imitation_mlflow.envs  # noqa: F401  (registers the seals/* ids)
+from imitation_mlflow.config.env_ids import registered_expert_name
+from imitation_mlflow.config.sections import ExpertConfig
+from imitation_mlflow.errors import UserError
+from imitation_mlflow.experts import hub
+from imitation_mlflow.experts.shipped import shipped_envs, shipped_expert_path, shipped_experts
+from imitation_mlflow.experts.store import file_sha256, store_dir, store_expert_path
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class ExpertRef:
+    """A resolved expert: where its SB3 PPO zip lies and how we found it."""
+
+    path: Path
+    origin: str
+    """``path`` (given explicitly), ``store`` (local expert store), ``registry`` (MLflow
+    model registry), ``shipped`` (package data) or ``hub`` (downloaded, or the hub cache)."""
+    sha256: str
+    repo_id: str | None = None
+    """The hub repository, for ``hub`` experts."""
+    revision: str | None = None
+    """The hub commit hash, for ``hub`` experts."""
+    model_uri: str | None = None
+    """``models:/expert-<env>/<version>``, for ``registry`` experts."""
+
+    def tags(self) -> dict[str, str]:
+        """Run tags saying exactly which expert was used."""
+        tags = {
+            "expert_source": self.origin,
+            "expert_path": str(self.path),
+            "expert_sha256": self.sha256,
+        }
+        if self.repo_id is not None:
+            tags["expert_repo_id"] = self.repo_id
+        if self.revision is not None:
+            tags["expert_revision"] = self.revision
+        if self.model_uri is not None:
+            tags["expert_model_uri"] = self.model_uri
+        return tags
+
+
+@dataclasses.dataclass(frozen=True)
+class Expert:
+    """A resolved, loaded expert whose spaces match the run's environment."""
+
+    ref: ExpertRef
+    model: PPO
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        """The expert's most likely actions for a ``(batch, *obs_shape)`` batch (labels)."""
+        return np.asarray(self.model.predict(obs, deterministic=True)[0])
+
+
+def load_checked_expert(gym_id: str, settings: ExpertConfig) -> Expert:
+    """Resolve, load and check the expert a run with ``settings`` on ``gym_id`` uses.
+
+    Every failure (nothing found, a broken file, an expert of another environment) is a
+    ``UserError`` naming the fix.
+    """
+    ref = resolve_expert(gym_id, settings)
+    model = load_expert(ref)
+    check_expert_matches_env(model, gym_id, ref)
+    return Expert(ref, model)
+
+
+AUTO = ExpertConfig()
+"""Expert settings that take the first expert found (the default)."""
+
+
+def resolve_expert(gym_id: str, settings: ExpertConfig = AUTO) -> ExpertRef:
+    """Find the expert for ``gym_id``.
+
+    ``auto`` takes the first of: the explicit path, the local expert store, the newest
+    ``expert-<env>`` in the MLflow model registry, the expert shipped with the package, the
+    hub (``repo_id``, default ``HumanCompatibleAI/ppo-<env>``, at ``revision``; only its
+    cache when ``HF_HUB_OFFLINE`` is set). A shipped expert weaker than the hub's is tried
+    after the hub, as the fallback when the hub cannot be reached. Any other ``source``
+    takes only that place. Nothing found is a ``UserError`` naming the ways to get one.
+    """
+    if settings.path or settings.source == "path":
+        return _explicit(settings.path)
+    if settings.source == "hub":
+        return _from_hub(gym_id, settings)
+    if settings.source == "auto":
+        return _auto(gym_id, settings)
+    finders = {"store": _stored, "registry": _registered, "shipped": _shipped}
+    found = finders[settings.source](gym_id)
+    if found is None:
+        raise UserError(_missing(settings.source, gym_id))
+    return found
+
+
+def _auto(gym_id: str, settings: ExpertConfig) -> ExpertRef:
+    found = _stored(gym_id) or _registered(gym_id)
+    if found is not None:
+        return found
+    shipped = _shipped(gym_id)
+    record = shipped_experts().get(gym_id)
+    if shipped is not None and (record is None or record.beats_hub):
+        return shipped
+    try:
+        return _from_hub(gym_id, settings)
+    except UserError as exc:
+        if shipped is None:
+            raise
+        log.warning("hub expert unavailable (%s); using the shipped expert instead", exc)
+        return shipped
+
+
+def _missing(source: str, gym_id: str) -> str:
+    if source == "store":
+        return (
+            f"the local expert store has no expert for {gym_id} (looked for "
+            f"{store_expert_path(gym_id)}); train one with `imitation-mlflow expert train ENV`"
+        )
+    if source == "registry":
+        return (
+            f"the MLflow model registry has no {registered_expert_name(gym_id)!r}; train one "
+            "with `imitation-mlflow expert train ENV` against this tracking server"
+        )
+    return (
+        f"no expert ships with the package for {gym_id}; experts ship for: "
+        f"{', '.join(shipped_envs())}"
+    )
+
+
+def _stored(gym_id: str) -> ExpertRef | None:
+    path = store_expert_path(gym_id)
+    if not path.is_file():
+        return None
+    return ExpertRef(path=path, origin="store", sha256=file_sha256(path))
+
+
+def _shipped(gym_id: str) -> ExpertRef | None:
+    path = shipped_expert_path(gym_id)
+    if path is None:
+        return None
+    return ExpertRef(path=path, origin="shipped", sha256=file_sha256(path))
+
+
+def _registered(gym_id: str) -> ExpertRef | None:
+    from imitation_mlflow.tracking.models import latest_registered_zip  # MLflow: when asked
+
+    found = latest_registered_zip(registered_expert_name(gym_id), store_dir() / "registry")
+    if found is None:
+        return None
+    path, uri = found
+    return ExpertRef(path=path, origin="registry", sha256=file_sha256(path), model_uri=uri)
+
+
+def _from_hub(gym_id: str, settings: ExpertConfig) -> ExpertRef:
+    fetched = hub.download_expert(settings.repo_id or hub.hub_repo_id(gym_id), settings.revision)
+    return ExpertRef(
+        path=fetched.path,
+        origin="hub",
+        sha256=file_sha256(fetched.path),
+        repo_id=fetched.repo_id,
+        revision=fetched.revision,
+    )
+
+
+def _explicit(explicit_path: str | None) -> ExpertRef:
+    if not explicit_path:
+        raise UserError("expert.source=path needs expert.path=/path/to/ppo.zip (or --expert-path)")
+    path = Path(explicit_path).expanduser()
+    if not path.is_file():
+        raise UserError(
+            f"expert file {explicit_path!r} does not exist (or is not a regular file); pass the "
+            "path of an SB3 PPO zip as expert.path=... (or --expert-path)"
+        )
+    return ExpertRef(path=path.resolve(), origin="path", sha256=file_sha256(path))
+
+
+def load_expert(ref: ExpertRef) -> PPO:
+    """Load the expert's SB3 PPO model on the CPU; a broken file is a ``UserError``."""
+    try:
+        return PPO.load(ref.path, device="cpu")
+    except Exception as exc:  # SB3 raises many kinds for a bad zip
+        raise UserError(
+            f"could not load expert {str(ref.path)!r} as an SB3 PPO zip ({exc}); "
+            "pass a file saved by stable-baselines3 PPO.save"
+        ) from exc
+
+
+def check_expert_matches_env(expert: PPO, gym_id: str, ref: ExpertRef) -> None:
+    """Refuse, before the run, an expert trained on another environment."""
+    env = gym.make(gym_id)
+    try:
+        observation_space, action_space = env.observation_space, env.action_space
+    finally:
+        env.close()
+    if expert.observation_space.shape != observation_space.shape or (
+        expert.action_space != action_space
+        and getattr(expert.action_space, "shape", None) != action_space.shape
+    ):
+        raise UserError(
+            f"expert {str(ref.path)!r} was trained on other spaces ({expert.observation_space}, "
+            f"{expert.action_space}) than {gym_id} ({observation_space}, "
+            f"{action_space}); pass an expert for {gym_id}"
+        )

@@ -1,0 +1,190 @@
+"""The three ways a suite runs: here (a process pool), as shell lines, or as a SLURM array.
+
+Each opens (or finds again) the suite's parent run and leaves out the runs that already
+FINISHED, so rerunning the same command continues the suite.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from imitation_mlflow.config import parse_assignments
+from imitation_mlflow.config.cache import cache_dir
+from imitation_mlflow.errors import UserError
+from imitation_mlflow.suite.matrix import (
+    QUICK_ENVS,
+    QUICK_SEEDS,
+    check_entries,
+    expand_matrix,
+    shell_line,
+    suite_name,
+    train_command,
+)
+from imitation_mlflow.suite.pool import PoolResult, ProcessPool
+from imitation_mlflow.suite.slurm import absolute_tracking_uri, slurm_script
+from imitation_mlflow.tracking.suites import child_statuses, close_suite_run, open_suite_run
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SuiteMatrix:
+    """What a user asks of a suite (the options shared by the three benchmark commands)."""
+
+    algos: str = "bc"
+    envs: str = "all"
+    seeds: int = 10
+    seed_list: str | None = None
+    sets: tuple[str, ...] = ()
+    """``KEY=VALUE`` overrides, each passed to the runs whose config has the key."""
+    quick: bool = False
+    """Every algorithm on ``QUICK_ENVS`` with ``QUICK_SEEDS`` seeds."""
+    force: bool = False
+    """Rerun runs that already FINISHED."""
+    name: str | None = None
+    experiment: str = "imitation"
+
+
+@dataclasses.dataclass(frozen=True)
+class SuitePlan:
+    """An opened suite: its parent run and the commands of the runs still to do."""
+
+    parent_run_id: str
+    commands: dict[str, list[str]]
+    """Run name -> its ``train`` command."""
+    skipped: int
+    """Runs left out because they already FINISHED."""
+
+
+def plan_suite(matrix: SuiteMatrix) -> SuitePlan:
+    """Check the matrix (every run's config builds), open the parent, drop FINISHED runs."""
+    parse_assignments(matrix.sets)  # a malformed KEY=VALUE fails before anything
+    if matrix.quick:
+        matrix = dataclasses.replace(
+            matrix, algos="all", envs=",".join(QUICK_ENVS), seeds=QUICK_SEEDS, seed_list=None
+        )
+    entries = expand_matrix(matrix.algos, matrix.envs, matrix.seeds, matrix.seed_list)
+    check_entries(entries, matrix.sets)
+    params = {
+        "algos": matrix.algos,
+        "envs": matrix.envs,
+        "seeds": ",".join(sorted({str(e.seed) for e in entries})),
+        "sets": " ".join(matrix.sets),
+        "runs": len(entries),
+    }
+    name = matrix.name or suite_name(entries, matrix.sets)
+    parent = open_suite_run(matrix.experiment, name, params)
+    statuses = {} if matrix.force else child_statuses(parent)
+    commands = {
+        e.run_name: train_command(
+            e, experiment=matrix.experiment, suite_run_id=parent, sets=matrix.sets
+        )
+        for e in entries
+        if statuses.get(e.run_name) != "FINISHED"
+    }
+    return SuitePlan(parent, commands, len(entries) - len(commands))
+
+
+@dataclasses.dataclass(frozen=True)
+class SuiteResult:
+    """What a local suite did."""
+
+    plan: SuitePlan
+    pool: PoolResult
+    logs: Path
+    """Folder of the per-run logs (``<run name>.log``)."""
+
+
+def run_suite(
+    matrix: SuiteMatrix,
+    *,
+    jobs: int,
+    progress: bool = True,
+    on_plan: Callable[[SuitePlan], None] | None = None,
+) -> SuiteResult:
+    """Run the suite on this machine, ``jobs`` processes at a time, under its parent run.
+
+    ``on_plan`` hears what will run before it starts. Shows done / running / failed /
+    remaining; Ctrl-C or SIGTERM stops the running processes (their runs and the parent
+    end KILLED) and re-raises.
+    """
+    if jobs < 1:
+        raise UserError(f"--jobs must be at least 1 (got {jobs})")
+    plan = plan_suite(matrix)
+    if on_plan is not None:
+        on_plan(plan)
+    logs = cache_dir() / "suite-logs" / plan.parent_run_id
+    try:
+        with (
+            ProcessPool(jobs, log_dir=logs) as pool,
+            tqdm(total=len(plan.commands), desc="suite", unit="run", disable=not progress) as bar,
+        ):
+            pool.submit(plan.commands)
+
+            def show() -> None:
+                bar.n = len(pool.result.finished) + len(pool.result.failed)
+                bar.set_postfix(ordered_dict=pool.counts(), refresh=True)
+
+            show()
+            result = pool.wait(on_change=show)
+    except BaseException:
+        close_suite_run(plan.parent_run_id, finished=0, failed=0, killed=True)
+        raise
+    done = len(result.finished) + plan.skipped
+    close_suite_run(plan.parent_run_id, finished=done, failed=len(result.failed))
+    return SuiteResult(plan, result, logs)
+
+
+def suite_commands(matrix: SuiteMatrix) -> list[str]:
+    """One shell line per run still to do, e.g. for GNU parallel.
+
+    The parent run is closed at once, counting the runs that already FINISHED; the runs name
+    it as their parent.
+    """
+    plan = plan_suite(matrix)
+    close_suite_run(plan.parent_run_id, finished=plan.skipped, failed=0)
+    return [shell_line(command) for command in plan.commands.values()]
+
+
+@dataclasses.dataclass(frozen=True)
+class SlurmScript:
+    """A written job-array script."""
+
+    path: Path
+    tasks: int
+    skipped: int
+
+
+def write_slurm_script(
+    matrix: SuiteMatrix,
+    *,
+    output: Path,
+    max_concurrent: int,
+    log_dir: Path,
+    sbatch_options: tuple[str, ...] = (),
+) -> SlurmScript:
+    """Write an ``sbatch`` job array with one task per run still to do.
+
+    At most ``max_concurrent`` tasks run at once; logs go to ``log_dir``. Submit it with
+    ``sbatch``.
+    """
+    if max_concurrent < 1:
+        raise UserError(f"--max-concurrent must be at least 1 (got {max_concurrent})")
+    if not output.parent.is_dir():
+        raise UserError(f"--output {str(output)!r}: folder {str(output.parent)!r} does not exist")
+    plan = plan_suite(matrix)
+    close_suite_run(plan.parent_run_id, finished=plan.skipped, failed=0)
+    script = slurm_script(
+        [shell_line(c) for c in plan.commands.values()],
+        job_name="imitation-suite",
+        concurrency=max_concurrent,
+        log_dir=log_dir.resolve(),
+        workdir=Path.cwd(),
+        tracking_uri=absolute_tracking_uri(),
+        extra_sbatch=sbatch_options,
+    )
+    log_dir.mkdir(parents=True, exist_ok=True)
+    output.write_text(script)
+    return SlurmScript(output, len(plan.commands), plan.skipped)
