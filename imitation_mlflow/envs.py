@@ -9,11 +9,11 @@ from typing import Any
 
 import gymnasium as gym
 import mujoco
-import numpy as np
 import seals  # noqa: F401  (registers the seals/* environment ids)
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
+from imitation_mlflow.config.sections import EnvironmentConfig
 from imitation_mlflow.errors import UserError
 
 # Box bounds of some seals envs are float64 and get cast; harmless and noisy.
@@ -21,9 +21,6 @@ warnings.filterwarnings("ignore", message=".*precision lowered by casting.*")
 
 MAX_ROLLOUT_ENVS = 64
 """Most env copies used to roll out demonstrations or evaluation episodes at once."""
-
-MJ_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
-"""Everything MuJoCo integrates from (time, positions, velocities, warm start, ...)."""
 
 
 def check_env_id(gym_id: str) -> None:
@@ -61,6 +58,17 @@ def make_venv(
     )
 
 
+def venv_from_config(environment: EnvironmentConfig, *, num_vec: int, seed: int) -> VecEnv:
+    """``num_vec`` copies of the environment ``environment`` describes, seeded from ``seed``."""
+    return make_venv(
+        environment.gym_id,
+        num_vec=num_vec,
+        seed=seed,
+        parallel=environment.parallel,
+        max_episode_steps=environment.max_episode_steps,
+    )
+
+
 def _make_env(gym_id: str, **kwargs: Any) -> gym.Env:
     """One copy of ``gym_id``; importing this module registered the seals ids."""
     return gym.make(gym_id, **kwargs)
@@ -75,14 +83,6 @@ def rollout_num_vec(episodes: int, configured: int | None = None) -> int:
     return configured or min(episodes, MAX_ROLLOUT_ENVS)
 
 
-class _MjState:
-    """A MuJoCo simulation's integration state, in place of its (unpicklable) ``MjData``."""
-
-    def __init__(self, model: mujoco.MjModel, data: mujoco.MjData) -> None:
-        self.vector = np.empty(mujoco.mj_stateSize(model, MJ_STATE))
-        mujoco.mj_getState(model, data, self.vector, MJ_STATE)
-
-
 def _layers(env: gym.Env) -> Iterator[Any]:
     layer: Any = env
     while layer is not None:
@@ -91,12 +91,18 @@ def _layers(env: gym.Env) -> Iterator[Any]:
 
 
 def _layer_state(layer: Any) -> dict[str, Any]:
-    state = {}
-    for key, value in vars(layer).items():
-        if key == "env" or isinstance(value, mujoco.MjModel) or key == "mujoco_renderer":
-            continue  # the wrapped env, and what never changes while an env runs
-        state[key] = _MjState(layer.model, value) if isinstance(value, mujoco.MjData) else value
-    return state
+    """A wrapper's (or the env's) attributes, but the wrapped env and what never changes.
+
+    A MuJoCo env's ``MjData`` is kept whole: besides the state it integrates from, it holds
+    the positions computed during the last step, which some envs read before the next one
+    (Ant's reward uses its body's previous ``xpos``).
+    """
+    skip = ("env", "mujoco_renderer")
+    return {
+        key: value
+        for key, value in vars(layer).items()
+        if key not in skip and not isinstance(value, mujoco.MjModel)
+    }
 
 
 EnvStates = dict[str, Any]
@@ -126,7 +132,4 @@ def set_env_states(venv: VecEnv, states: EnvStates) -> None:
     for env, layer_states in zip(venv.envs, states["copies"], strict=True):
         for layer, state in zip(_layers(env), layer_states, strict=True):
             for key, value in state.items():
-                if isinstance(value, _MjState):
-                    mujoco.mj_setState(layer.model, getattr(layer, key), value.vector, MJ_STATE)
-                else:
-                    setattr(layer, key, value)
+                setattr(layer, key, value)

@@ -8,7 +8,7 @@ def _steps(venv, actions):
     return [venv.step(a) for a in actions]
 
 
-@pytest.mark.parametrize("gym_id", ["seals/CartPole-v0", "seals/HalfCheetah-v1"])
+@pytest.mark.parametrize("gym_id", ["seals/CartPole-v0", "seals/HalfCheetah-v1", "seals/Ant-v1"])
 def test_a_saved_state_continues_exactly(gym_id):
     venv = make_venv(gym_id, num_vec=2, seed=0, max_episode_steps=25)
     venv.reset()

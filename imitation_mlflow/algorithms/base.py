@@ -26,7 +26,7 @@ class RoundEnd:
     """Where training stands after a round."""
 
     round: int
-    """Rounds completed (BC: epochs, the last one possibly partial)."""
+    """Rounds completed (BC: full epochs; a budget that ends mid-epoch ends without one)."""
     done: int
     """Units of the budget completed (BC: gradient steps; others: environment steps)."""
 
@@ -50,7 +50,11 @@ class Algorithm(Protocol):
         """Train until ``total`` units are done, calling ``callback`` after each round."""
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything training depends on, as tensors, arrays and plain data."""
+        """Everything training depends on, as tensors, arrays and plain data.
+
+        Like ``torch.nn.Module.state_dict`` it refers to live tensors: save it (``torch.save``)
+        or copy it before training goes on.
+        """
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Continue from ``state`` (taken from an algorithm built with the same config)."""

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from imitation_mlflow.config import load_config_file, named_configs, parse_assignments
+from imitation_mlflow.config import load_config_file, parse_assignments, starting_configs
 from imitation_mlflow.config.env_ids import environment_configs
 from imitation_mlflow.config.registry import algorithm
 from imitation_mlflow.errors import UserError, unknown_choice
@@ -94,10 +94,7 @@ def config_choice(
     if env not in environment_configs():
         raise unknown_choice("environment config", env, environment_configs())
     extra = load_config_file(config_file) if config_file else {}
-    named = [env]
-    if tuned and f"{algo}_{env}" in {**named_configs(), **extra}:
-        named.append(f"{algo}_{env}")
-    named.extend(configs)
+    named = [*starting_configs(algo, env, tuned=tuned, extra=extra), *configs]
     updates = parse_assignments(sets)
     if expert_path is not None:
         updates["expert.path"] = expert_path

@@ -60,13 +60,18 @@ def train(
     from imitation_mlflow.run.pipeline import run_experiment
     from imitation_mlflow.run.request import RunRequest, resume_request
 
-    choice = config_choice(algo, env, sets=[*overrides.split(), *sets], **config)
+    assignments = [*overrides.split(), *sets]
     if seed is not None:
-        choice.updates["seed"] = seed
+        assignments.append(f"seed={seed}")
+    choice = config_choice(algo, env, sets=assignments, **config)
     interrupt_on_sigterm()
     if resume_run_id:
+        if config["configs"] or config["config_file"]:
+            raise UserError("--resume continues with the run's own config; drop --config(-file)")
+        if config["expert_path"] is not None:
+            assignments.append(f"expert.path={config['expert_path']}")
         request = resume_request(
-            resume_run_id, algo, choice.updates, experiment=experiment, progress=progress
+            resume_run_id, algo, assignments, env=env, experiment=experiment, progress=progress
         )
     else:
         tags = {SUITE_TAG: suite_run_id, PARENT_TAG: suite_run_id} if suite_run_id else {}

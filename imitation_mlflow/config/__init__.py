@@ -20,6 +20,7 @@ from imitation_mlflow.config.resolve import (
     named_configs,
     parse_assignments,
     parse_literal,
+    starting_configs,
     to_dict,
     valid_keys,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "named_configs",
     "parse_assignments",
     "parse_literal",
+    "starting_configs",
     "to_dict",
     "valid_keys",
 ]

@@ -73,6 +73,19 @@ def _expand_one(
     return {**base, **entry}
 
 
+def starting_configs(
+    algo: str, env: str, *, tuned: bool = True, extra: dict[str, dict[str, Any]] | None = None
+) -> list[str]:
+    """The named configs a run of ``algo`` on the environment config ``env`` starts from.
+
+    ``env``, then the tuned ``<algo>_<env>`` when one exists (in ``extra``, the user's
+    config file, or shipped) unless ``tuned`` is off.
+    """
+    tuned_name = f"{algo}_{env}"
+    has_tuned = tuned_name in {**named_configs(), **(extra or {})}
+    return [env, tuned_name] if tuned and has_tuned else [env]
+
+
 def valid_keys(config_cls: type) -> list[str]:
     """Every dotted key that ``config_cls`` accepts, e.g. ``bc.batch_size``."""
     return list(_leaf_types(config_cls))

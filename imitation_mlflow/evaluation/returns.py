@@ -10,7 +10,9 @@ import torch
 from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import VecEnv
 
+from imitation_mlflow.config.sections import EnvironmentConfig
 from imitation_mlflow.data.trajectories import episode_stats
+from imitation_mlflow.envs import rollout_num_vec, venv_from_config
 
 
 class UniformRandomPolicy:
@@ -60,3 +62,23 @@ def evaluate(
 def normalized_score(score: float, expert_score: float, random_score: float) -> float:
     """(score - random) / (expert - random): 0 is a random policy, 1 the expert."""
     return (score - random_score) / (expert_score - random_score)
+
+
+def evaluate_episodes(
+    policy: Any,
+    environment: EnvironmentConfig,
+    n_episodes: int,
+    *,
+    seed: int,
+    deterministic: bool,
+) -> dict[str, float]:
+    """:func:`evaluate` on fresh copies of ``environment``, closed afterwards.
+
+    One copy per episode (at most 64), seeded from ``seed``.
+    """
+    num_vec = rollout_num_vec(n_episodes, environment.rollout_num_vec)
+    venv = venv_from_config(environment, num_vec=num_vec, seed=seed)
+    try:
+        return evaluate(policy, venv, n_episodes, deterministic=deterministic, seed=seed)
+    finally:
+        venv.close()

@@ -19,7 +19,7 @@ from imitation_mlflow.data.cache import Demonstrations, DemonstrationsKey, cache
 from imitation_mlflow.data.hub import download_demonstrations
 from imitation_mlflow.data.rollouts import generate_trajectories
 from imitation_mlflow.data.trajectories import Trajectory
-from imitation_mlflow.envs import make_venv, rollout_num_vec
+from imitation_mlflow.envs import rollout_num_vec, venv_from_config
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.experts.hub import hub_repo_id
 from imitation_mlflow.experts.resolve import Expert
@@ -79,13 +79,7 @@ def expert_demonstrations(
     def roll_out() -> list[Trajectory]:
         log.info("rolling out %d expert demonstrations", n_episodes)
         torch.manual_seed(demo_seed)
-        venv = make_venv(
-            environment.gym_id,
-            num_vec=num_vec,
-            seed=demo_seed,
-            parallel=environment.parallel,
-            max_episode_steps=environment.max_episode_steps,
-        )
+        venv = venv_from_config(environment, num_vec=num_vec, seed=demo_seed)
         try:
             return generate_trajectories(
                 lambda obs: expert.model.predict(obs, deterministic=settings.deterministic)[0],

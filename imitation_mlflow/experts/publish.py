@@ -19,11 +19,10 @@ from imitation_mlflow.config.sections import DemonstrationsConfig, EnvironmentCo
 from imitation_mlflow.config.seeds import RunSeeds
 from imitation_mlflow.data.cache import DATA_FILE, Demonstrations
 from imitation_mlflow.data.trajectories import trajectory_stats
-from imitation_mlflow.envs import make_venv, rollout_num_vec
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.evaluation import evaluate
+from imitation_mlflow.evaluation import evaluate_episodes
 from imitation_mlflow.experts.demonstrations import expert_demonstrations
-from imitation_mlflow.experts.resolve import Expert, ExpertRef, load_checked_expert
+from imitation_mlflow.experts.resolve import ExpertRef, load_checked_expert
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,13 @@ def push_expert(job: ExpertPush) -> PushOutcome:
     if job.repo_id.count("/") != 1 or job.repo_id.startswith("/") or job.repo_id.endswith("/"):
         raise UserError(f"--repo-id must be ORG/NAME (got {job.repo_id!r})")
     expert = load_checked_expert(job.gym_id, ExpertConfig(path=job.expert_path))
-    evaluation = _evaluate(expert, job)
+    evaluation = evaluate_episodes(
+        expert.model,
+        EnvironmentConfig(gym_id=job.gym_id),
+        job.eval_episodes,
+        seed=RunSeeds.from_root(job.seed).evaluation,
+        deterministic=True,
+    )
     demos = expert_demonstrations(
         expert,
         environment=EnvironmentConfig(gym_id=job.gym_id),
@@ -94,15 +99,6 @@ def push_expert(job: ExpertPush) -> PushOutcome:
         published = push_folders(job.repo_id, *folders, private=job.private) if job.upload else None
     kept = folders if job.folder is not None else None
     return PushOutcome(expert.ref, evaluation, kept, published)
-
-
-def _evaluate(expert: Expert, job: ExpertPush) -> dict[str, float]:
-    seed = RunSeeds.from_root(job.seed).evaluation
-    venv = make_venv(job.gym_id, num_vec=rollout_num_vec(job.eval_episodes), seed=seed)
-    try:
-        return evaluate(expert.model, venv, job.eval_episodes, deterministic=True, seed=seed)
-    finally:
-        venv.close()
 
 
 def prepare_folders(

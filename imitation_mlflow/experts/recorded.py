@@ -15,10 +15,11 @@ from stable_baselines3 import PPO
 
 from imitation_mlflow.config import flatten_dict, to_dict
 from imitation_mlflow.config.env_ids import registered_expert_name, repo_name
+from imitation_mlflow.config.sections import EnvironmentConfig
 from imitation_mlflow.config.seeds import RunSeeds
-from imitation_mlflow.envs import check_env_id, make_venv, rollout_num_vec
+from imitation_mlflow.envs import check_env_id
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.evaluation import evaluate
+from imitation_mlflow.evaluation import evaluate_episodes
 from imitation_mlflow.experts.recipes import recipe_for
 from imitation_mlflow.experts.store import file_sha256, store_dir
 from imitation_mlflow.experts.training import save_expert, train_expert
@@ -118,12 +119,11 @@ def _params(job: ExpertTraining) -> dict[str, object]:
 def _evaluate(tracked: TrackedRun, model: PPO, job: ExpertTraining) -> dict[str, float]:
     """Sampled and deterministic returns over ``eval_episodes`` (the ``evaluation`` stream)."""
     seed = RunSeeds.from_root(job.seed).evaluation
-    venv = make_venv(job.gym_id, num_vec=rollout_num_vec(job.eval_episodes), seed=seed)
-    try:
-        stats = evaluate(model, venv, job.eval_episodes, deterministic=False, seed=seed)
-        greedy = evaluate(model, venv, job.eval_episodes, deterministic=True, seed=seed)
-    finally:
-        venv.close()
+    environment = EnvironmentConfig(gym_id=job.gym_id)
+    stats, greedy = (
+        evaluate_episodes(model, environment, job.eval_episodes, seed=seed, deterministic=mode)
+        for mode in (False, True)
+    )
     tracked.log_final_metrics(
         {
             "expert_return_mean": stats["monitor_return_mean"],

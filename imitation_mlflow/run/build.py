@@ -1,4 +1,4 @@
-"""Step 2 of a run: the training environment copies and the algorithm, via its builder."""
+"""A run, step 3: the training environment copies and the algorithm, via its builder."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import cast
 from stable_baselines3.common.vec_env import VecEnv
 
 from imitation_mlflow.algorithms.logger import MetricLogger
-from imitation_mlflow.envs import make_venv
+from imitation_mlflow.envs import venv_from_config
 from imitation_mlflow.run.builders import BuildContext, Training
 from imitation_mlflow.run.prepare import RunInputs
 
@@ -19,13 +19,7 @@ Builder = Callable[[BuildContext], Training]
 def training_venv(inputs: RunInputs) -> VecEnv:
     """``environment.num_vec`` copies of the run's environment, seeded from the ``env`` stream."""
     environment = inputs.config.environment
-    return make_venv(
-        environment.gym_id,
-        num_vec=environment.num_vec,
-        seed=inputs.seeds.env,
-        parallel=environment.parallel,
-        max_episode_steps=environment.max_episode_steps,
-    )
+    return venv_from_config(environment, num_vec=environment.num_vec, seed=inputs.seeds.env)
 
 
 def build(inputs: RunInputs, venv: VecEnv, logger: MetricLogger) -> Training:

@@ -1,4 +1,4 @@
-"""Step 1 of a run: every check a user can fail and every fetch, before any MLflow run exists.
+"""A run, step 1: every check a user can fail and every fetch, before any MLflow run exists.
 
 The config is already valid (sections check themselves when built); here the algorithm,
 the environment, the expert, the demonstrations, the random-policy reference and, when
@@ -25,6 +25,7 @@ from imitation_mlflow.experts.resolve import Expert, load_checked_expert
 from imitation_mlflow.run.checkpoint import STATE_FILE
 from imitation_mlflow.run.request import RunRequest
 from imitation_mlflow.tracking.checkpoints import Checkpoint, latest_checkpoint
+from imitation_mlflow.tracking.run import check_experiment
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,11 @@ def prepare(request: RunRequest, workdir: Path) -> RunInputs:
         raise UserError(f"{spec.name} runs with a {spec.config_class.__name__}")
     gym_id = config.environment.gym_id
     check_env_id(gym_id)
+    check_experiment(request.experiment)
     resume = _checkpoint(request, workdir) if request.resume_run_id else None
     expert = load_checked_expert(gym_id, config.expert)
     demonstrations = demonstrations_for(config, expert, progress=request.progress)
+    _check_same_inputs(request, expert, demonstrations)
     log.info(
         "%d demonstrations (%s, digest %s)",
         len(demonstrations.trajectories),
@@ -90,11 +93,16 @@ def prepare(request: RunRequest, workdir: Path) -> RunInputs:
 
 def _checkpoint(request: RunRequest, workdir: Path) -> Checkpoint:
     assert request.resume_run_id is not None
-    checkpoint = latest_checkpoint(request.resume_run_id, workdir)
-    if not (checkpoint.directory / STATE_FILE).is_file():
-        raise UserError(
-            f"the newest checkpoint of run {request.resume_run_id} (round {checkpoint.round}) "
-            f"has no {STATE_FILE}: it predates full-state checkpoints and cannot be continued "
-            "exactly; start the run again"
-        )
-    return checkpoint
+    return latest_checkpoint(request.resume_run_id, workdir, marker=STATE_FILE)
+
+
+def _check_same_inputs(request: RunRequest, expert: Expert, demos: Demonstrations) -> None:
+    """A resumed run must find the expert and demonstrations it was trained on."""
+    found = {"expert_sha256": expert.ref.sha256, "demonstrations_digest": demos.digest}
+    for tag, value in request.resume_expects.items():
+        if found.get(tag, value) != value:
+            raise UserError(
+                f"run {request.resume_run_id} trained with {tag} {value}, but this machine "
+                f"resolves {found[tag]} (expert {expert.ref.path}); pass the run's expert file "
+                "with --expert-path (its expert_path tag names it)"
+            )

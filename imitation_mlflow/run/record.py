@@ -1,4 +1,4 @@
-"""Steps 2 and 5 of a run: what goes into its MLflow run at the start and at the end."""
+"""A run, steps 2 and 6: what goes into its MLflow run once it exists, and at the end."""
 
 from __future__ import annotations
 

@@ -7,9 +7,8 @@ Every launcher (CLI, sacred-style scripts, MLproject, the suite's processes, tun
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
-from imitation_mlflow.config import build_config, flatten_dict
+from imitation_mlflow.config import build_config, flatten_dict, parse_assignments
 from imitation_mlflow.config.env_ids import env_config_for
 from imitation_mlflow.config.registry import algorithm
 from imitation_mlflow.config.sections import CommonConfig
@@ -33,6 +32,8 @@ class RunRequest:
     """Show progress bars."""
     resume_run_id: str | None = None
     """Continue this killed run from its newest checkpoint, in the same MLflow run."""
+    resume_expects: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Tags of the resumed run its inputs must match again (``expert_sha256``, ...)."""
 
     @property
     def run_name(self) -> str:
@@ -41,34 +42,71 @@ class RunRequest:
         return f"{self.algo}-{env}-s{self.config.seed}"
 
 
+RESUMABLE = (
+    "total_timesteps",
+    "dagger.total_timesteps",
+    "bc.n_epochs",
+    "bc.n_batches",
+    "checkpoint_interval",
+    "expert.path",
+    "policy_evaluation.",
+)
+"""What a resumed run may change: its budget, checkpoints, evaluation and where its expert
+file is (the same file: its sha256 is checked); anything else would not fit the state."""
+
+PINNED_INPUTS = ("expert_sha256", "demonstrations_digest")
+"""Tags naming the inputs a resumed run must find again."""
+
+
 def resume_request(
     run_id: str,
     algo: str,
-    updates: dict[str, Any],
+    assignments: list[str],
     *,
+    env: str | None = None,
     experiment: str = DEFAULT_EXPERIMENT,
-    env_name: str | None = None,
     progress: bool = True,
 ) -> RunRequest:
-    """A request continuing run ``run_id`` with its own config, changed only by ``updates``.
+    """A request continuing the killed run ``run_id`` with its own config.
 
-    Params logged at the start cannot change in MLflow, so the changes are recorded in the
+    ``assignments`` (``KEY=VALUE``) may change only the keys in ``RESUMABLE``. Params logged
+    at the start cannot change in MLflow, so the changes are recorded in the
     ``resume_overrides`` tag.
     """
     from imitation_mlflow.tracking.checkpoints import stored_run  # MLflow: only to resume
 
     stored = stored_run(run_id)
-    if stored.tags.get("algo") != algo:
-        raise UserError(f"run {run_id} is a {stored.tags.get('algo')} run, not {algo}")
+    _check_resumable(stored.tags, stored.status, run_id, algo, env)
+    updates = parse_assignments(assignments)
+    refused = [key for key in updates if not key.startswith(RESUMABLE)]
+    if refused:
+        raise UserError(
+            f"--resume cannot change {', '.join(refused)}: the checkpoint was trained with "
+            f"the run's own values; it can change {', '.join(RESUMABLE)}"
+        )
     spec = algorithm(algo)
     config = build_config(spec.config_class, updates={**flatten_dict(stored.config), **updates})
-    changed = " ".join(f"{key}={value}" for key, value in updates.items())
     return RunRequest(
         algo=algo,
         config=config,
         experiment=experiment,
-        env_name=env_name or stored.tags.get("env"),
-        tags={"resume_overrides": changed} if changed else {},
+        env_name=stored.tags.get("env"),
+        tags={"resume_overrides": " ".join(assignments)} if assignments else {},
         progress=progress,
         resume_run_id=run_id,
+        resume_expects={tag: stored.tags[tag] for tag in PINNED_INPUTS if tag in stored.tags},
     )
+
+
+def _check_resumable(
+    tags: dict[str, str], status: str, run_id: str, algo: str, env: str | None
+) -> None:
+    if tags.get("algo") != algo:
+        raise UserError(f"run {run_id} is a {tags.get('algo')} run, not {algo}")
+    if env is not None and tags.get("env", env) != env:
+        raise UserError(f"run {run_id} trained on {tags.get('env')}, not {env}")
+    if status == "FINISHED":
+        raise UserError(
+            f"run {run_id} FINISHED; --resume continues killed or failed runs (train again "
+            "with a longer budget instead)"
+        )

@@ -1,4 +1,4 @@
-"""Step 4 of a run: score the trained policy against the expert and the random policy."""
+"""A run, step 5: score the trained policy against the expert and the random policy."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Any
 
 from stable_baselines3.common.policies import ActorCriticPolicy
 
-from imitation_mlflow.envs import make_venv, rollout_num_vec
-from imitation_mlflow.evaluation import evaluate, normalized_score
+from imitation_mlflow.evaluation import evaluate_episodes, normalized_score
 from imitation_mlflow.run.prepare import RunInputs
 
 log = logging.getLogger(__name__)
@@ -66,26 +65,14 @@ def score(policy: ActorCriticPolicy, inputs: RunInputs) -> ScoreCard:
     Fresh env copies are seeded from the ``evaluation`` stream; actions are sampled unless
     ``policy_evaluation.deterministic``.
     """
-    config = inputs.config
-    settings = config.policy_evaluation
-    environment = config.environment
+    settings = inputs.config.policy_evaluation
     log.info("evaluating on %d episodes", settings.n_episodes_eval)
-    venv = make_venv(
-        environment.gym_id,
-        num_vec=rollout_num_vec(settings.n_episodes_eval, environment.rollout_num_vec),
+    imitation = evaluate_episodes(
+        policy,
+        inputs.config.environment,
+        settings.n_episodes_eval,
         seed=inputs.seeds.evaluation,
-        parallel=environment.parallel,
-        max_episode_steps=environment.max_episode_steps,
+        deterministic=settings.deterministic,
     )
-    try:
-        imitation = evaluate(
-            policy,
-            venv,
-            settings.n_episodes_eval,
-            deterministic=settings.deterministic,
-            seed=inputs.seeds.evaluation,
-        )
-    finally:
-        venv.close()
     expert = inputs.demonstrations.stats()
     return ScoreCard(imitation=imitation, expert=expert, random=inputs.random.stats)

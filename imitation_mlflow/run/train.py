@@ -1,4 +1,4 @@
-"""Step 3 of a run: train the built algorithm for its budget, with progress and checkpoints."""
+"""A run, step 4: train the built algorithm for its budget, with progress and checkpoints."""
 
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ class TrainReport:
 
     seconds: float
     """Wall time spent training (this process; a resumed run counts only its own part)."""
-    done: int
-    """Units of the budget completed (batches or environment steps)."""
 
 
 def train(
@@ -65,4 +63,5 @@ def train(
 
         log.info("training %s for %d %s", inputs.spec.name, training.total, training.unit)
         algorithm.train(training.total, callback=after_round)
-    return TrainReport(seconds=time.perf_counter() - started, done=algorithm.done)
+        bar.update(algorithm.done - bar.n)
+    return TrainReport(seconds=time.perf_counter() - started)

@@ -58,15 +58,24 @@ class SuitePlan:
     """Runs left out because they already FINISHED."""
 
 
-def plan_suite(matrix: SuiteMatrix) -> SuitePlan:
-    """Check the matrix (every run's config builds), open the parent, drop FINISHED runs."""
+def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan:
+    """Check the matrix, open the parent, drop FINISHED runs.
+
+    Every run's config must build; with ``check_experts`` (runs on this machine) every
+    environment's expert must also resolve and load here, before the parent exists.
+    """
     parse_assignments(matrix.sets)  # a malformed KEY=VALUE fails before anything
     if matrix.quick:
         matrix = dataclasses.replace(
             matrix, algos="all", envs=",".join(QUICK_ENVS), seeds=QUICK_SEEDS, seed_list=None
         )
     entries = expand_matrix(matrix.algos, matrix.envs, matrix.seeds, matrix.seed_list)
-    check_entries(entries, matrix.sets)
+    configs = check_entries(entries, matrix.sets)
+    if check_experts:
+        from imitation_mlflow.experts.resolve import load_checked_expert  # torch: only here
+
+        for gym_id, settings in {(c.environment.gym_id, c.expert) for c in configs}:
+            load_checked_expert(gym_id, settings)
     params = {
         "algos": matrix.algos,
         "envs": matrix.envs,
@@ -112,7 +121,7 @@ def run_suite(
     """
     if jobs < 1:
         raise UserError(f"--jobs must be at least 1 (got {jobs})")
-    plan = plan_suite(matrix)
+    plan = plan_suite(matrix, check_experts=True)
     if on_plan is not None:
         on_plan(plan)
     logs = cache_dir() / "suite-logs" / plan.parent_run_id

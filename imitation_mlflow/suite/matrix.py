@@ -8,9 +8,10 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from imitation_mlflow.config import build_config, named_configs, parse_assignments, valid_keys
+from imitation_mlflow.config import build_config, parse_assignments, starting_configs, valid_keys
 from imitation_mlflow.config.env_ids import MUJOCO_ENVS, environment_configs
 from imitation_mlflow.config.registry import ALGORITHMS, algorithm
+from imitation_mlflow.config.sections import CommonConfig
 from imitation_mlflow.errors import UserError, unknown_choice
 
 QUICK_ENVS = ("seals_cartpole",)
@@ -76,10 +77,11 @@ def sets_for(algo: str, sets: Sequence[str]) -> list[str]:
     return [item for item in sets if item.split("=", 1)[0].strip() in keys]
 
 
-def check_entries(entries: Sequence[SuiteEntry], sets: Sequence[str]) -> None:
+def check_entries(entries: Sequence[SuiteEntry], sets: Sequence[str]) -> list[CommonConfig]:
     """Refuse the suite unless every override applies and every run's config builds.
 
-    Keys, types and ranges are checked before any run or parent exists.
+    Keys, types and ranges are checked before any run or parent exists. Returns the config
+    of each distinct (algorithm, environment) with seed 0.
     """
     algos = {e.algo for e in entries}
     for item in sets:
@@ -87,15 +89,13 @@ def check_entries(entries: Sequence[SuiteEntry], sets: Sequence[str]) -> None:
             key = item.split("=", 1)[0]
             valid = sorted({k for a in algos for k in valid_keys(algorithm(a).config_class)})
             raise unknown_choice("config key for this suite", key, valid)
+    configs = []
     for algo, env in sorted({(e.algo, e.env) for e in entries}):
         updates = parse_assignments(sets_for(algo, sets))
-        build_config(algorithm(algo).config_class, run_named_configs(algo, env), updates)
-
-
-def run_named_configs(algo: str, env: str) -> list[str]:
-    """The named configs a suite run starts from: the env config and the tuned ``<algo>_<env>``."""
-    tuned = f"{algo}_{env}"
-    return [env, tuned] if tuned in named_configs() else [env]
+        configs.append(
+            build_config(algorithm(algo).config_class, starting_configs(algo, env), updates)
+        )
+    return configs
 
 
 def train_command(

@@ -22,6 +22,8 @@ class StoredRun:
     """A run as it was started: its resolved config (``config.json``) and its tags."""
 
     run_id: str
+    status: str
+    """MLflow status: FINISHED, FAILED, KILLED or RUNNING."""
     config: dict[str, Any]
     tags: dict[str, str]
 
@@ -49,23 +51,39 @@ def stored_run(run_id: str) -> StoredRun:
     if "config.json" not in present:
         raise UserError(f"run {run_id} has no config.json; only training runs can be resumed")
     config = json.loads(mlflow.artifacts.load_text(f"runs:/{run_id}/config.json"))
-    return StoredRun(run_id=run_id, config=config, tags=dict(run.data.tags))
+    return StoredRun(
+        run_id=run_id, status=str(run.info.status), config=config, tags=dict(run.data.tags)
+    )
 
 
-def latest_checkpoint(run_id: str, destination: Path) -> Checkpoint:
-    """Download the newest ``checkpoints/<round>`` of ``run_id`` into ``destination``."""
+def latest_checkpoint(run_id: str, destination: Path, marker: str) -> Checkpoint:
+    """Download the newest complete ``checkpoints/<round>`` of ``run_id`` into ``destination``.
+
+    A checkpoint is complete when it holds ``marker``, the file uploaded last; a newer one
+    cut short by a kill during its upload is passed over.
+    """
     client = MlflowClient()
     rounds = [a.path for a in client.list_artifacts(run_id, CHECKPOINTS) if a.is_dir]
-    if not rounds:
+    newest_first = sorted(rounds, key=lambda path: int(path.rsplit("/", 1)[-1]), reverse=True)
+    complete = next(
+        (
+            folder
+            for folder in newest_first
+            if f"{folder}/{marker}" in {a.path for a in client.list_artifacts(run_id, folder)}
+        ),
+        None,
+    )
+    if complete is None:
         raise UserError(
-            f"run {run_id} has no checkpoint to resume from; train with checkpoint_interval > 0"
+            f"run {run_id} has no complete checkpoint to resume from (none holds {marker}, "
+            "including any written before full-state checkpoints); train with "
+            "checkpoint_interval > 0"
         )
-    latest = max(rounds, key=lambda path: int(path.rsplit("/", 1)[-1]))
-    directory = Path(client.download_artifacts(run_id, latest, str(destination)))
+    directory = Path(client.download_artifacts(run_id, complete, str(destination)))
     present = {a.path for a in client.list_artifacts(run_id)}
     cout = ""
     if "cout.txt" in present:
         cout = Path(client.download_artifacts(run_id, "cout.txt", str(destination))).read_text()
     return Checkpoint(
-        run_id=run_id, round=int(latest.rsplit("/", 1)[-1]), directory=directory, cout=cout
+        run_id=run_id, round=int(complete.rsplit("/", 1)[-1]), directory=directory, cout=cout
     )

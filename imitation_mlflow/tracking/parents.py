@@ -28,8 +28,8 @@ def open_parent(
 ) -> str:
     """The run of ``experiment`` carrying all ``identity`` tags; its id.
 
-    Created (with ``tags`` and ``params`` too) when there is none; marked RUNNING while the
-    caller works on it.
+    Created (with ``tags`` and ``params`` too) when there is none; an existing one keeps its
+    status (callers mark it RUNNING while they add children).
     """
     client = MlflowClient()
     exp_id = experiment_id(client, experiment)
@@ -41,8 +41,6 @@ def open_parent(
             client.delete_run(mine.info.run_id)  # another worker's is older: share theirs
         else:
             log_params(client, mine.info.run_id, params or {})
-            return str(mine.info.run_id)
-    client.update_run(existing[0], status="RUNNING")
     return existing[0]
 
 

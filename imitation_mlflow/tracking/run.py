@@ -55,6 +55,11 @@ class TrackedRun:
         self.client.log_artifact(self.run_id, str(path), artifact_path)
 
 
+def check_experiment(name: str) -> None:
+    """Refuse, before a run starts, an experiment runs cannot be created in (deleted)."""
+    store.existing_experiment(MlflowClient(), name)
+
+
 @contextlib.contextmanager
 def tracked_run(
     *, experiment: str, run_name: str, tags: dict[str, str], resume_run_id: str | None = None
@@ -76,6 +81,8 @@ def tracked_run(
             nested=mlflow.active_run() is not None,
         )
     tracked = TrackedRun(run.info.run_id, client)
+    if resume_run_id:
+        tracked.metrics.skip_logged()
     tracked.set_tags({RUN_NAME_TAG: run_name, **tags})
     status = RunStatus.to_string(RunStatus.FAILED)
     try:

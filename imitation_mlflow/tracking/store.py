@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mlflow.entities import Metric, Param, RunStatus
+from mlflow.entities import Experiment, Metric, Param, RunStatus
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 from mlflow.utils.validation import (
@@ -23,17 +23,26 @@ from mlflow.utils.validation import (
 from imitation_mlflow.errors import UserError
 
 
+def existing_experiment(client: MlflowClient, name: str) -> Experiment | None:
+    """The experiment ``name``, or ``None`` when there is none.
+
+    A deleted one is a ``UserError``: runs cannot be created in it.
+    """
+    found = client.get_experiment_by_name(name)
+    if found is not None and found.lifecycle_stage == "deleted":
+        raise UserError(
+            f"MLflow experiment {name!r} is deleted; restore it with "
+            f"`mlflow experiments restore --experiment-id {found.experiment_id}` "
+            "or pick another --experiment"
+        )
+    return found
+
+
 def experiment_id(client: MlflowClient, name: str) -> str:
     """Id of the experiment ``name``, created if missing (safe when workers race to create it)."""
     for _ in range(2):
-        found = client.get_experiment_by_name(name)
+        found = existing_experiment(client, name)
         if found is not None:
-            if found.lifecycle_stage == "deleted":
-                raise UserError(
-                    f"MLflow experiment {name!r} is deleted; restore it with "
-                    f"`mlflow experiments restore --experiment-id {found.experiment_id}` "
-                    "or pick another --experiment"
-                )
             return str(found.experiment_id)
         try:
             return str(client.create_experiment(name))

@@ -14,8 +14,13 @@ SUITE_NAME_TAG = "suite_name"
 
 
 def open_suite_run(experiment: str, name: str, params: dict[str, Any]) -> str:
-    """The parent run of suite ``name``: reused when it exists (reruns), else created."""
-    return open_parent(experiment, identity={SUITE_NAME_TAG: name}, run_name=name, params=params)
+    """The parent run of suite ``name``: reused when it exists (reruns), else created.
+
+    It shows RUNNING until :func:`close_suite_run` ends it.
+    """
+    run_id = open_parent(experiment, identity={SUITE_NAME_TAG: name}, run_name=name, params=params)
+    MlflowClient().update_run(run_id, status="RUNNING")
+    return run_id
 
 
 def close_suite_run(run_id: str, *, finished: int, failed: int, killed: bool = False) -> None:

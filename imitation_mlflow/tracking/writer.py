@@ -37,9 +37,24 @@ class BufferedMetricWriter:
         self.max_delay_s = max_delay_s
         self._buffer: list[Metric] = []
         self._oldest = 0.0
+        self._logged: set[tuple[str, int, float]] = set()
+
+    def skip_logged(self) -> None:
+        """Drop points the run already holds (same key, step and value).
+
+        A resumed run computes again the points of the rounds between its checkpoint and
+        the kill, with the same values; this keeps them from appearing twice.
+        """
+        self._logged = {
+            (key, point.step, point.value)
+            for key in self.client.get_run(self.run_id).data.metrics
+            for point in self.client.get_metric_history(self.run_id, key)
+        }
 
     def record(self, key: str, value: float, step: int) -> None:
         """Buffer one point of curve ``key``."""
+        if (key, int(step), float(value)) in self._logged:
+            return
         if not self._buffer:
             self._oldest = time.monotonic()
         self._buffer.append(Metric(key, float(value), int(time.time() * 1000), int(step)))

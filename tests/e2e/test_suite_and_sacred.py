@@ -194,3 +194,10 @@ def test_import_refuses_hostile_input(mlflow_store, tmp_path, cli_bin):
     assert run.data.tags["algo"] == "gail" and run.data.metrics["imit_return_mean"] == 400.0
     assert run.info.run_name == "gail-seals_cartpole-s0" and run.info.status == "FINISHED"
     assert not Path("/evil").exists()
+
+
+def test_a_suite_without_an_expert_stops_before_its_parent(mlflow_store, tmp_path, cli_bin):
+    args = ["benchmark", "run", "--algos", "bc", "--envs", "seals_mountain_car", "--seeds", "1"]
+    done = run_cli([str(cli_bin), *args], tmp_path)
+    assert done.returncode == 2 and "--expert-path" in done.stderr
+    assert mlflow.get_experiment_by_name("imitation") is None

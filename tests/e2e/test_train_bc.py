@@ -177,3 +177,13 @@ def test_crash_leaves_failed_run_with_traceback(mlflow_store, monkeypatch):
     (stored,) = _runs()
     assert stored.info.status == "FAILED"
     assert "RuntimeError: diverged on purpose" in _artifact(stored.info.run_id, "cout.txt")
+
+
+def test_a_deleted_experiment_is_refused_before_any_run(mlflow_store, tmp_path, cli_bin):
+    client = MlflowClient()
+    client.delete_experiment(client.create_experiment("gone"))
+    args = ["train", "bc", "seals_cartpole", "--experiment", "gone"]
+    done = run_cli([str(cli_bin), *args], tmp_path)
+    assert done.returncode == 2 and "'gone' is deleted; restore it" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not mlflow.search_runs(search_all_experiments=True, output_format="list")

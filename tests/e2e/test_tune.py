@@ -113,6 +113,7 @@ def test_two_workers_share_one_study_and_phase2_runs_once(
     assert report.returncode == 0, report.stderr
     assert "phase 2: return" in report.stdout and "already has its 5 trials" in report.stderr
     assert len(_runs(client, tuning_study="cartpole-bc")) == n_runs
+    assert MlflowClient().get_run(parent.info.run_id).info.status == "FINISHED"
 
     # The tuned config runs through `train`.
     trained = run_cli(

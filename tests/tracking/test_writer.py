@@ -31,3 +31,23 @@ def test_buffered_writer_writes_points_that_waited_too_long(mlflow_store):
     time.sleep(0.3)
     writer.record("ppo/loss", 0.5, 1)  # the first point has now waited past the limit
     assert [m.step for m in client.get_metric_history(run_id, "ppo/loss")] == [0, 1]
+
+
+def test_a_resumed_run_does_not_log_a_point_twice(mlflow_store):
+    client = MlflowClient()
+    run_id = client.create_run(client.create_experiment("resumed")).info.run_id
+    first = BufferedMetricWriter(client, run_id)
+    for step in range(5):
+        first.record("gen/round", float(step), step)
+        first.record("time/fps", 100.0 + step, step)
+    first.flush()
+    again = BufferedMetricWriter(client, run_id)
+    again.skip_logged()
+    for step in range(3, 8):  # rounds 3-4 computed again after the checkpoint at round 2
+        again.record("gen/round", float(step), step)
+        again.record("time/fps", 200.0 + step, step)
+    again.flush()
+    rounds = client.get_metric_history(run_id, "gen/round")
+    assert sorted(m.step for m in rounds) == list(range(8))
+    fps = client.get_metric_history(run_id, "time/fps")  # wall-clock values differ: kept
+    assert sorted(m.step for m in fps) == [0, 1, 2, 3, 3, 4, 4, 5, 6, 7]

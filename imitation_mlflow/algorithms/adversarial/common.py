@@ -263,6 +263,8 @@ class AdversarialTrainer(abc.ABC):
         self.round = int(state["round"])
         self.disc_steps = int(state["disc_steps"])
         self.rng.bit_generator.state = state["rng"]
-        self.venv.last_obs = state["last_obs"]
-        if state["envs"] is not None:
+        if state["envs"] is None:  # subprocess envs: their episodes start again
+            gen._last_obs = self.venv.last_obs = None
+        else:
+            self.venv.last_obs = state["last_obs"]
             set_env_states(self.venv.venv, state["envs"])
