@@ -10,6 +10,7 @@ from imitation_mlflow.analysis.compare import Comparison, compare, pick_algo
 from imitation_mlflow.analysis.frame import score_matrices
 from imitation_mlflow.analysis.loading import is_folder_source, load_runs
 from imitation_mlflow.analysis.report import summary_markdown
+from imitation_mlflow.errors import UserError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +34,7 @@ def summarize_to_markdown(
     """
     from imitation_mlflow.analysis.plots import summary_plots  # matplotlib: only when asked
 
+    _check_reps(reps)
     frame = load_runs(source, suite=suite)
     images = []
     if plots:
@@ -69,6 +71,7 @@ def compare_sources(
     P(a run of ``algo`` beats a run of ``baseline_algo``) per environment and aggregate; a
     plot of it at ``plot`` when given.
     """
+    _check_reps(reps)
     mine = load_runs(runs, suite=suite)
     theirs = load_runs(baseline_runs)
     chosen = pick_algo(mine, algo, "RUNS")
@@ -82,3 +85,8 @@ def compare_sources(
         label = f"P({chosen} > {baseline_algo})"
         plot_probability_of_improvement(result.estimates, plot, label=label)
     return result
+
+
+def _check_reps(reps: int) -> None:
+    if reps < 1:
+        raise UserError(f"--reps must be at least 1 (got {reps})")

@@ -92,8 +92,6 @@ def summarize_markdown(
     from imitation_mlflow.analysis.commands import summarize_to_markdown
 
     _use_tracking_uri(tracking_uri)
-    if reps < 1:
-        raise UserError(f"--reps must be at least 1 (got {reps})")
     summary = summarize_to_markdown(
         _summary_source(source, experiment),
         Path(output),
@@ -137,8 +135,6 @@ def compare(
     from imitation_mlflow.analysis.commands import compare_sources
 
     _use_tracking_uri(tracking_uri)
-    if reps < 1:
-        raise UserError(f"--reps must be at least 1 (got {reps})")
     result = compare_sources(
         runs,
         baseline_runs,

@@ -7,6 +7,8 @@ registered models (``expert-seals-HalfCheetah-v1``) and exported folders.
 
 from __future__ import annotations
 
+import functools
+
 from imitation_mlflow.config.resolve import named_configs
 from imitation_mlflow.errors import unknown_choice
 
@@ -51,6 +53,7 @@ def gym_id_of_config(env: str) -> str:
     return str(named_configs()[env]["environment.gym_id"])
 
 
+@functools.cache
 def env_config_for(gym_id: str) -> str:
     """Environment config naming ``gym_id`` (``seals_half_cheetah``), else its slug."""
     for name in environment_configs():

@@ -15,18 +15,12 @@ from mlflow.tracking import MlflowClient
 
 from imitation_mlflow.config import registry
 from imitation_mlflow.scripts.train_imitation import train_imitation_ex
+from imitation_mlflow.tracking import contract
 from tests.e2e.conftest import REPO, run_cli
 
 pytestmark = pytest.mark.e2e
 
-FINAL_METRICS = {
-    "imit_return_mean",
-    "imit_return_std",
-    "expert_return_mean",
-    "expert_return_std",
-    "random_return_mean",
-    "normalized_score",
-}
+FINAL_METRICS = set(contract.FINAL_METRICS)
 
 
 def _runs(experiment: str = "imitation") -> list[mlflow.entities.Run]:
