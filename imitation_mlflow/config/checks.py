@@ -133,11 +133,11 @@ def non_empty(default: T) -> T:
 
 def field_types(cls: type) -> dict[str, Any]:
     """The resolved annotation of every field of the dataclass ``cls``, by field name."""
-    return _field_types(cls)
+    return _field_types(cls)  # typed wrapper: mypy does not take a class as Hashable
 
 
 @functools.cache
-def _field_types(cls: type) -> dict[str, Any]:
+def _field_types(cls: Any) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
 

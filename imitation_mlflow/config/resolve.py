@@ -226,7 +226,7 @@ def to_dict(config: Any) -> dict[str, Any]:
 
 
 def flatten(config: Any) -> dict[str, str]:
-    """Flatten the config to dotted ``key -> str(value)`` pairs for MLflow params (< 500 chars)."""
+    """Flatten the config to dotted ``key -> str(value)`` pairs (the run's MLflow params)."""
     return flatten_dict(to_dict(config))
 
 

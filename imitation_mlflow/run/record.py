@@ -70,8 +70,9 @@ def record_result(
     tracked.log_json(card.result(), "result.json")
     policy_zip, *rewards = write_policy_files(workdir / "final", training.algorithm, venv)
     tracked.log_artifact(policy_zip)
-    for path in (*rewards, policy_zip) if rewards else ():
-        tracked.log_artifact(path, "reward")
+    if rewards:  # GAIL/AIRL: the learned reward, with the policy it was learned beside
+        for path in (*rewards, policy_zip):
+            tracked.log_artifact(path, "reward")
     obs = inputs.demonstrations.trajectories[0].obs[:2].astype(np.float32)
     log_policy_model(policy_zip, obs, training.algorithm.policy.predict(obs, deterministic=True)[0])
     log.info(

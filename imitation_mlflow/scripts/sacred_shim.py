@@ -64,11 +64,11 @@ class Experiment:
         progress: bool = False,
     ) -> RunOutcome:
         """Run ``command_name`` like sacred's ``ex.run``: returns ``.status`` and ``.result``."""
+        if command_name not in self.commands:
+            raise unknown_choice(f"command of {self.script}", command_name, self.commands)
         from imitation_mlflow.run.pipeline import run_experiment  # torch: only to run
         from imitation_mlflow.run.request import RunRequest
 
-        if command_name not in self.commands:
-            raise unknown_choice(f"command of {self.script}", command_name, self.commands)
         request = RunRequest(
             algo=command_name,
             config=self.resolve(named_configs, config_updates),

@@ -34,7 +34,7 @@ def close_suite_run(run_id: str, *, finished: int, failed: int, killed: bool = F
     best = next(
         children(
             run_id,
-            where="attributes.status = 'FINISHED'",
+            where=f"tags.{SUITE_TAG} = '{run_id}' and attributes.status = 'FINISHED'",
             order_by=["metrics.normalized_score DESC"],
         ),
         None,
