@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -58,6 +58,24 @@ class Algorithm(Protocol):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Continue from ``state`` (taken from an algorithm built with the same config)."""
+
+
+@runtime_checkable
+class SeedBatchable(Protocol):
+    """An algorithm whose seeds of one config can train together (BC, DAgger)."""
+
+    @classmethod
+    def train_together(
+        cls,
+        learners: Sequence[Any],
+        totals: Sequence[int],
+        callbacks: Sequence[RoundCallback | None],
+    ) -> None:
+        """Train each of ``learners`` (built alike but for the seed) to ``totals[i]`` units.
+
+        Each learner ends exactly as :meth:`Algorithm.train` alone would leave it (up to
+        float rounding), calling its own callback after each of its rounds.
+        """
 
 
 @runtime_checkable

@@ -36,26 +36,40 @@ class RunningNorm(nn.Module):
 
     def update_stats(self, batch: torch.Tensor) -> None:
         """Fold a ``(batch, num_features)`` tensor into the running statistics."""
-        batch_count = batch.shape[0]
-        batch_var, batch_mean = torch.var_mean(batch, dim=0, unbiased=False)
-        total = self.count + batch_count
-        delta = batch_mean - self.running_mean
-        new_mean = self.running_mean + delta * batch_count / total
-        m2 = (
-            self.running_var * self.count
-            + batch_var * batch_count
-            + delta.square() * self.count * batch_count / total
-        )
-        self.running_mean.copy_(new_mean)
-        self.running_var.copy_(m2 / total)
-        self.count.copy_(total)
+        mean, var, count = fold_stats(self.running_mean, self.running_var, self.count, batch)
+        self.running_mean.copy_(mean)
+        self.running_var.copy_(var)
+        self.count.copy_(count)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Normalize ``x``; in training mode first update the statistics with it."""
         if self.training:
             with torch.no_grad():
                 self.update_stats(x)
-        return (x - self.running_mean) / torch.sqrt(self.running_var + self.eps)
+        return normalized(x, self.running_mean, self.running_var, self.eps)
+
+
+def fold_stats(
+    mean: torch.Tensor, var: torch.Tensor, count: torch.Tensor, batch: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Mean, variance and count after folding ``batch`` into the running statistics.
+
+    Shapes: ``batch (..., n, features)``, ``mean``/``var (..., features)``, ``count (...)``;
+    the leading dimensions index independent statistics (one per stacked seed).
+    """
+    batch_count = batch.shape[-2]
+    batch_var, batch_mean = torch.var_mean(batch, dim=-2, unbiased=False)
+    old = count.unsqueeze(-1)
+    total = old + batch_count
+    delta = batch_mean - mean
+    new_mean = mean + delta * batch_count / total
+    m2 = var * old + batch_var * batch_count + delta.square() * old * batch_count / total
+    return new_mean, m2 / total, total.squeeze(-1)
+
+
+def normalized(x: torch.Tensor, mean: torch.Tensor, var: torch.Tensor, eps: float) -> torch.Tensor:
+    """``x (..., n, features)`` normalized by ``mean``/``var (..., features)``."""
+    return (x - mean.unsqueeze(-2)) / torch.sqrt(var.unsqueeze(-2) + eps)
 
 
 class NormalizeFeaturesExtractor(BaseFeaturesExtractor):

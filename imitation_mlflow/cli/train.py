@@ -11,6 +11,7 @@ import click
 from imitation_mlflow.cli.base import cli, config_choice, config_options, user_errors
 from imitation_mlflow.config import build_config, expand_named, named_configs, to_dict
 from imitation_mlflow.config.registry import algorithm, config_classes
+from imitation_mlflow.config.seeds import parse_seed_list
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.run.signals import interrupt_on_sigterm
 from imitation_mlflow.tracking.contract import PARENT_TAG, SUITE_TAG
@@ -20,6 +21,13 @@ from imitation_mlflow.tracking.contract import PARENT_TAG, SUITE_TAG
 @click.argument("algo")
 @click.argument("env")
 @click.option("--seed", type=int, default=None, help="Root seed of the run (default 0).")
+@click.option(
+    "--seeds",
+    "seed_list",
+    default=None,
+    metavar="0-9|0,3,5",
+    help="Several seeds in this process, each its own run (BC and DAgger train them together).",
+)
 @click.option(
     "--overrides",
     default="",
@@ -48,6 +56,7 @@ def train(
     algo: str,
     env: str,
     seed: int | None,
+    seed_list: str | None,
     overrides: str,
     experiment: str,
     progress: bool,
@@ -56,11 +65,20 @@ def train(
     sets: tuple[str, ...],
     **config: Any,
 ) -> None:
-    """Train ALGO on ENV (an environment config such as seals_half_cheetah) as one MLflow run."""
-    from imitation_mlflow.run.pipeline import run_experiment
+    """Train ALGO on ENV (an environment config such as seals_half_cheetah) as one MLflow run.
+
+    With --seeds, each seed is its own MLflow run; BC and DAgger train the seeds together
+    as one batched computation, GAIL and AIRL one after another.
+    """
+    from imitation_mlflow.run.pipeline import run_experiments
     from imitation_mlflow.run.request import RunRequest, resume_request
 
     assignments = [*overrides.split(), *sets]
+    if seed is not None and seed_list is not None:
+        raise UserError("give --seed or --seeds, not both")
+    if seed_list is not None and resume_run_id:
+        raise UserError("--resume continues one run: drop --seeds")
+    seeds = parse_seed_list(seed_list, "--seeds") if seed_list is not None else [None]
     if seed is not None:
         assignments.append(f"seed={seed}")
     choice = config_choice(algo, env, sets=assignments, **config)
@@ -70,27 +88,42 @@ def train(
             raise UserError("--resume continues with the run's own config; drop --config(-file)")
         if config["expert_path"] is not None:
             assignments.append(f"expert.path={config['expert_path']}")
-        request = resume_request(
-            resume_run_id, algo, assignments, env=env, experiment=experiment, progress=progress
-        )
+        requests = [
+            resume_request(
+                resume_run_id, algo, assignments, env=env, experiment=experiment, progress=progress
+            )
+        ]
     else:
         tags = {SUITE_TAG: suite_run_id, PARENT_TAG: suite_run_id} if suite_run_id else {}
         spec = algorithm(algo)
-        built = build_config(spec.config_class, choice.named, choice.updates, choice.extra)
-        request = RunRequest(
-            algo=algo,
-            config=built,
-            experiment=experiment,
-            env_name=env,
-            tags=tags,
-            progress=progress,
-        )
-    outcome = run_experiment(request)
-    click.echo(f"status: {outcome.status}  run_id: {outcome.run_id}")
-    if outcome.status != "COMPLETED":
-        click.echo(outcome.fail_trace or "", err=True)
+        requests = [
+            RunRequest(
+                algo=algo,
+                config=build_config(
+                    spec.config_class,
+                    choice.named,
+                    {**choice.updates, **({"seed": one} if one is not None else {})},
+                    choice.extra,
+                ),
+                experiment=experiment,
+                env_name=env,
+                tags=tags,
+                progress=progress,
+            )
+            for one in seeds
+        ]
+    outcomes = run_experiments(requests)
+    for outcome in outcomes:
+        click.echo(f"status: {outcome.status}  run_id: {outcome.run_id}")
+        if outcome.status != "COMPLETED":
+            click.echo(outcome.fail_trace or "", err=True)
+    if len(outcomes) == 1:
+        click.echo(json.dumps(outcomes[0].metrics, indent=2))
+    else:
+        by_seed = {str(o.config.seed): o.metrics for o in outcomes if o.status == "COMPLETED"}
+        click.echo(json.dumps(by_seed, indent=2))
+    if any(outcome.status != "COMPLETED" for outcome in outcomes):
         sys.exit(1)
-    click.echo(json.dumps(outcome.metrics, indent=2))
 
 
 @cli.command("configs")

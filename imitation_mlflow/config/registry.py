@@ -33,6 +33,8 @@ class AlgorithmSpec:
     """``module:function`` that builds the algorithm from a run's inputs (imports torch)."""
     reference: str
     """The paper it follows."""
+    batches_seeds: bool = False
+    """Whether several seeds of one config can train together in one process."""
 
     def load_builder(self) -> Callable[..., Any]:
         """Import the builder (and torch with it)."""
@@ -49,6 +51,7 @@ ALGORITHMS: dict[str, AlgorithmSpec] = {
             config_class=ImitationConfig,
             builder="imitation_mlflow.run.builders:build_bc",
             reference="behavioral cloning (Pomerleau, 1991)",
+            batches_seeds=True,
         ),
         AlgorithmSpec(
             name="dagger",
@@ -56,6 +59,7 @@ ALGORITHMS: dict[str, AlgorithmSpec] = {
             config_class=ImitationConfig,
             builder="imitation_mlflow.run.builders:build_dagger",
             reference="Ross, Gordon & Bagnell, 2011",
+            batches_seeds=True,
         ),
         AlgorithmSpec(
             name="gail",

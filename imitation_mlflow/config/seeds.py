@@ -6,6 +6,8 @@ import dataclasses
 
 import numpy as np
 
+from imitation_mlflow.errors import UserError
+
 SEED_BOUND = 2**31
 """Stream seeds are below this, so every library (torch, gymnasium, SB3) accepts them."""
 
@@ -27,8 +29,8 @@ class RunSeeds:
     evaluation: int
     """The final evaluation episodes (env resets and the policy's sampled actions)."""
     training: int
-    """Torch's and numpy's global generators while training: SB3 PPO samples its actions
-    and shuffles its minibatches with them, DAgger's learner samples its actions."""
+    """Torch's and numpy's global generators while training (SB3 PPO samples its actions
+    and shuffles its minibatches with them), and DAgger's learner's own action generator."""
     data_order: int
     """BC's minibatch order."""
     mixing: int
@@ -45,3 +47,23 @@ class RunSeeds:
         children = np.random.SeedSequence(seed).spawn(len(fields))
         values = (int(child.generate_state(1)[0] % SEED_BOUND) for child in children)
         return cls(**{field.name: value for field, value in zip(fields, values, strict=True)})
+
+
+def parse_seed_list(text: str, option: str) -> list[int]:
+    """``"0-9"``, ``"0,3,5"`` or ``"0-4,7"`` -> the seeds, in order, each once.
+
+    ``option`` names the command-line option in the message of a ``UserError``.
+    """
+    seeds: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise UserError(
+                f"{option} takes seeds like 0-9 or 0,3,5 (integers and ranges), got {text!r}"
+            ) from None
+        if last < first:
+            raise UserError(f"{option}: range {part.strip()!r} ends before it starts")
+        seeds += [seed for seed in range(first, last + 1) if seed not in seeds]
+    return seeds

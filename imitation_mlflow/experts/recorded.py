@@ -23,7 +23,7 @@ from imitation_mlflow.evaluation import evaluate_episodes
 from imitation_mlflow.experts.recipes import recipe_for
 from imitation_mlflow.experts.store import file_sha256, store_dir
 from imitation_mlflow.experts.training import save_expert, train_expert
-from imitation_mlflow.tracking.models import log_policy_model, register_model
+from imitation_mlflow.tracking.models import register_model
 from imitation_mlflow.tracking.run import TrackedRun, tracked_run
 
 EXPERIMENT = "experts"
@@ -144,7 +144,9 @@ def _register(
     tracked.set_tags({"expert_path": str(path), "expert_sha256": sha256})
     shape = model.observation_space.shape or ()
     obs = np.zeros((2, *shape), dtype=np.float32)
-    model_uri = log_policy_model(path, obs, model.predict(obs, deterministic=True)[0], "expert")
+    model_uri = tracked.log_policy_model(
+        path, obs, model.predict(obs, deterministic=True)[0], "expert"
+    )
     version_tags = {
         "return": f"{evaluation['monitor_return_mean']:.6g}",
         "env_id": gym_id,

@@ -80,6 +80,7 @@ def build_dagger(ctx: BuildContext) -> Training:
         beta_schedule=schedule,
         logger=ctx.logger,
         rng=np.random.default_rng(ctx.seeds.mixing),
+        generator=torch.Generator().manual_seed(ctx.seeds.training),
         min_episodes=settings.rollout_round_min_episodes,
         min_timesteps=settings.rollout_round_min_timesteps,
         n_epochs=config.bc.n_epochs,

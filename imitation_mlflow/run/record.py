@@ -15,7 +15,6 @@ from imitation_mlflow.run.checkpoint import write_policy_files
 from imitation_mlflow.run.prepare import RunInputs
 from imitation_mlflow.run.score import ScoreCard
 from imitation_mlflow.run.train import TrainReport
-from imitation_mlflow.tracking.models import log_policy_model
 from imitation_mlflow.tracking.run import TrackedRun
 
 log = logging.getLogger(__name__)
@@ -74,7 +73,8 @@ def record_result(
         for path in (*rewards, policy_zip):
             tracked.log_artifact(path, "reward")
     obs = inputs.demonstrations.trajectories[0].obs[:2].astype(np.float32)
-    log_policy_model(policy_zip, obs, training.algorithm.policy.predict(obs, deterministic=True)[0])
+    acts = training.algorithm.policy.predict(obs, deterministic=True)[0]
+    tracked.log_policy_model(policy_zip, obs, acts, "policy")
     log.info(
         "run %s finished: return %.1f, normalized score %.3f",
         inputs.request.run_name,

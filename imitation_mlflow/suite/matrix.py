@@ -12,6 +12,7 @@ from imitation_mlflow.config import build_config, parse_assignments, starting_co
 from imitation_mlflow.config.env_ids import MUJOCO_ENVS, environment_configs
 from imitation_mlflow.config.registry import ALGORITHMS, algorithm
 from imitation_mlflow.config.sections import CommonConfig
+from imitation_mlflow.config.seeds import parse_seed_list
 from imitation_mlflow.errors import UserError, unknown_choice
 
 QUICK_ENVS = ("seals_cartpole",)
@@ -49,12 +50,7 @@ def expand_matrix(
     algo_names = parse_list(algos, list(ALGORITHMS), "algorithm", list(ALGORITHMS))
     env_names = parse_list(envs, environment_configs(), "environment config", MUJOCO_ENVS)
     if seed_list:
-        try:
-            seed_values = [int(s) for s in seed_list.split(",")]
-        except ValueError:
-            raise UserError(
-                f"--seed-list takes comma-separated integers, got {seed_list!r}"
-            ) from None
+        seed_values = parse_seed_list(seed_list, "--seed-list")
     else:
         if seeds < 1:
             raise UserError(f"--seeds must be at least 1 (got {seeds})")

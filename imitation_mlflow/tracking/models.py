@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +42,35 @@ class SB3PolicyModel(PythonModel):  # type: ignore[misc]
 
 
 def log_policy_model(
-    zip_path: Path, obs_example: np.ndarray, act_example: np.ndarray, name: str = "policy"
+    run_id: str, zip_path: Path, obs_example: np.ndarray, act_example: np.ndarray, name: str
 ) -> str:
-    """Log the SB3 zip at ``zip_path`` as a pyfunc model of the active run; returns its URI.
+    """Log the SB3 zip at ``zip_path`` as pyfunc model ``name`` of run ``run_id``; its URI.
 
     ``obs_example`` ``(batch, *obs_shape)`` and ``act_example`` ``(batch, *act_shape)`` give
     the model's signature.
     """
+    with _active(run_id):
+        return _log_model(zip_path, obs_example, act_example, name)
+
+
+@contextlib.contextmanager
+def _active(run_id: str) -> Iterator[None]:
+    """Make ``run_id`` MLflow's active run for the block: model logging links to that run.
+
+    Leaving the block marks the run FINISHED; its owner sets the real status when it ends.
+    """
+    active = mlflow.active_run()
+    if active is not None and active.info.run_id == run_id:
+        yield
+        return
+    mlflow.start_run(run_id=run_id, nested=active is not None)
+    try:
+        yield
+    finally:
+        mlflow.end_run()
+
+
+def _log_model(zip_path: Path, obs_example: np.ndarray, act_example: np.ndarray, name: str) -> str:
     info = mlflow.pyfunc.log_model(
         signature=infer_signature(obs_example, act_example),
         input_example=obs_example,

@@ -1,4 +1,8 @@
-"""One MLflow run's lifecycle: start (or resume, or adopt ``mlflow run``'s), log, always end."""
+"""One MLflow run's lifecycle: start (or resume, or adopt ``mlflow run``'s), log, always end.
+
+Runs are opened and ended through the client, not MLflow's one-active-run stack, so one
+process can hold several at once (seeds trained together).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import numpy as np
 from mlflow.entities import RunStatus
 from mlflow.tracking import MlflowClient
+from mlflow.tracking.context.registry import resolve_tags
+from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID
 
 from imitation_mlflow.tracking import store
 from imitation_mlflow.tracking.contract import RUN_NAME_TAG
@@ -24,6 +31,12 @@ class TrackedRun:
         self.run_id = run_id
         self.client = client
         self.metrics = BufferedMetricWriter(client, run_id)
+        self.failed = False
+        """Set by :meth:`mark_failed`: the run ends FAILED even if its block ends normally."""
+
+    def mark_failed(self) -> None:
+        """End this run FAILED when its ``tracked_run`` block ends (a step of it failed)."""
+        self.failed = True
 
     def log_params(self, params: dict[str, Any]) -> None:
         """Log flattened config params once, in batches."""
@@ -54,6 +67,14 @@ class TrackedRun:
         """Upload a local file to the run (under the folder ``artifact_path``)."""
         self.client.log_artifact(self.run_id, str(path), artifact_path)
 
+    def log_policy_model(
+        self, zip_path: Path, obs_example: np.ndarray, act_example: np.ndarray, name: str
+    ) -> str:
+        """Log an SB3 zip as the run's pyfunc model ``name``; returns the model's URI."""
+        from imitation_mlflow.tracking.models import log_policy_model
+
+        return log_policy_model(self.run_id, zip_path, obs_example, act_example, name)
+
 
 def check_experiment(name: str) -> None:
     """Refuse, before a run starts, an experiment runs cannot be created in (deleted)."""
@@ -70,24 +91,15 @@ def tracked_run(
     ``resume_run_id`` reopens an earlier run; otherwise a new run is created in ``experiment``.
     """
     client = MlflowClient()
-    if resume_run_id:
-        run = mlflow.start_run(run_id=resume_run_id)
-    elif os.environ.get("MLFLOW_RUN_ID"):
-        run = mlflow.start_run()
-    else:
-        run = mlflow.start_run(
-            experiment_id=store.experiment_id(client, experiment),
-            run_name=run_name,
-            nested=mlflow.active_run() is not None,
-        )
-    tracked = TrackedRun(run.info.run_id, client)
+    run_id = _open_run(client, experiment, run_name, resume_run_id)
+    tracked = TrackedRun(run_id, client)
     if resume_run_id:
         tracked.metrics.skip_logged()
     tracked.set_tags({RUN_NAME_TAG: run_name, **tags})
     status = RunStatus.to_string(RunStatus.FAILED)
     try:
         yield tracked
-        status = RunStatus.to_string(RunStatus.FINISHED)
+        status = RunStatus.to_string(RunStatus.FAILED if tracked.failed else RunStatus.FINISHED)
     except KeyboardInterrupt:
         status = RunStatus.to_string(RunStatus.KILLED)
         raise
@@ -95,4 +107,22 @@ def tracked_run(
         try:
             tracked.metrics.flush()
         finally:
-            mlflow.end_run(status=status)
+            client.set_terminated(run_id, status)
+
+
+def _open_run(
+    client: MlflowClient, experiment: str, run_name: str, resume_run_id: str | None
+) -> str:
+    """Reopen ``resume_run_id`` or ``mlflow run``'s run, else create one; its id."""
+    existing = resume_run_id or os.environ.pop("MLFLOW_RUN_ID", None)
+    if existing:
+        client.update_run(existing, status=RunStatus.to_string(RunStatus.RUNNING))
+        return existing
+    tags = {}
+    active = mlflow.active_run()
+    if active is not None:  # started inside a caller's run: its child, as MLflow nests
+        tags[MLFLOW_PARENT_RUN_ID] = active.info.run_id
+    run = client.create_run(
+        store.experiment_id(client, experiment), run_name=run_name, tags=resolve_tags(tags)
+    )
+    return str(run.info.run_id)

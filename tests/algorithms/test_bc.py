@@ -3,7 +3,7 @@ import numpy as np
 import torch
 
 from imitation_mlflow.algorithms.base import RoundEnd
-from imitation_mlflow.algorithms.bc import BC, actor_parameters
+from imitation_mlflow.algorithms.bc import BC, train_together
 from imitation_mlflow.algorithms.logger import MemoryLogger
 from imitation_mlflow.algorithms.policies import make_policy
 from imitation_mlflow.config import PolicyConfig
@@ -71,7 +71,7 @@ def test_l2_term_shrinks_weights(rng):
     decayed.train(3 * decayed.batches_per_epoch())
 
     def norm(bc):
-        return sum(p.square().sum().item() for p in actor_parameters(bc.policy))
+        return sum(p.square().sum().item() for p in bc.params)
 
     assert norm(decayed) < 0.8 * norm(plain)
 
@@ -91,3 +91,53 @@ def test_critic_is_not_trained(rng):
     bc.train(32)
     for old, new in zip(before, bc.policy.value_net.parameters()):
         torch.testing.assert_close(old, new)
+
+
+def _gaussian_bc(seed, n=1000):
+    rng = np.random.default_rng(seed)
+    obs = rng.normal(size=(n, 3)).astype(np.float32) * 2 + 1
+    acts = np.tanh(obs[:, :2]).astype(np.float32)
+    data = Transitions(obs=obs, acts=acts, next_obs=obs, dones=np.zeros(n, bool))
+    torch.manual_seed(seed)
+    policy = make_policy(OBS, gym.spaces.Box(-1, 1, (2,), np.float32), PolicyConfig())
+    return BC(
+        policy=policy,
+        demonstrations=data,
+        batch_size=64,
+        lr=3e-3,
+        l2_weight=1e-3,
+        ent_weight=1e-3,
+        logger=MemoryLogger(),
+        rng=np.random.default_rng(seed),
+        log_interval=20,
+    )
+
+
+def test_seeds_trained_together_match_each_seed_alone():
+    alone = [_gaussian_bc(seed) for seed in range(3)]
+    for bc in alone:
+        bc.train(60)
+    together = [_gaussian_bc(seed) for seed in range(3)]
+    rounds: list[list[RoundEnd]] = [[], [], []]
+    train_together(together, [60] * 3, [r.append for r in rounds])
+    for single, batched, seen in zip(alone, together, rounds, strict=True):
+        assert batched.steps_done == 60 and batched.epochs_done == 3 and len(seen) == 3
+        assert single.logger.points.keys() == batched.logger.points.keys()
+        for key, points in single.logger.points.items():
+            steps, values = zip(*points, strict=True)
+            assert [s for s, _ in batched.logger.points[key]] == list(steps)
+            np.testing.assert_allclose([v for _, v in batched.logger.points[key]], values, 1e-5)
+        for a, b in zip(single.policy.state_dict().values(), batched.policy.state_dict().values()):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+        for a, b in zip(single.optimizer.state.values(), batched.optimizer.state.values()):
+            torch.testing.assert_close(a["exp_avg_sq"], b["exp_avg_sq"], rtol=1e-4, atol=1e-9)
+
+
+def test_seeds_with_other_data_sizes_or_budgets_train_in_their_own_groups():
+    sizes = [_gaussian_bc(0, n=1000), _gaussian_bc(1, n=700), _gaussian_bc(2, n=1000)]
+    train_together(sizes, [40, 40, 25], [None] * 3)
+    assert [bc.steps_done for bc in sizes] == [40, 40, 25]
+    alone = _gaussian_bc(1, n=700)
+    alone.train(40)
+    for a, b in zip(alone.policy.parameters(), sizes[1].policy.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

@@ -2,7 +2,12 @@ import numpy as np
 import torch
 
 from imitation_mlflow.algorithms.bc import BC
-from imitation_mlflow.algorithms.dagger import DAgger, exponential_beta, linear_beta
+from imitation_mlflow.algorithms.dagger import (
+    DAgger,
+    exponential_beta,
+    linear_beta,
+    train_together,
+)
 from imitation_mlflow.algorithms.logger import MemoryLogger
 from imitation_mlflow.algorithms.policies import make_policy
 from imitation_mlflow.config import PolicyConfig
@@ -42,6 +47,7 @@ def make_dagger(seed: int, logger: MemoryLogger) -> DAgger:
         beta_schedule=linear_beta(2),
         logger=logger,
         rng=np.random.default_rng(seed + 1),
+        generator=torch.Generator().manual_seed(seed + 2),
         min_episodes=2,
         min_timesteps=50,
         n_epochs=1,
@@ -71,3 +77,19 @@ def test_same_seed_same_dagger():
         runs.append([p.detach().clone() for p in dagger.bc.policy.parameters()])
     for a, b in zip(*runs):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_seeds_trained_together_match_each_seed_alone():
+    alone = []
+    for seed in (3, 4, 5):
+        dagger = make_dagger(seed, MemoryLogger())
+        dagger.train(150)
+        alone.append(dagger)
+    together = [make_dagger(seed, MemoryLogger()) for seed in (3, 4, 5)]
+    rounds: list[list[int]] = [[], [], []]
+    train_together(together, [150, 150, 90], [lambda end, r=r: r.append(end.done) for r in rounds])
+    assert rounds == [[60, 120, 180], [60, 120, 180], [60, 120]]
+    for single, batched in zip(alone[:2], together[:2], strict=True):
+        np.testing.assert_array_equal(single.parts[-1].obs, batched.parts[-1].obs)
+        for a, b in zip(single.policy.parameters(), batched.policy.parameters(), strict=True):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
