@@ -36,6 +36,12 @@ def _matrix_options(func: F) -> F:
             "--quick", is_flag=True, help="Tiny suite: every algorithm on seals_cartpole, 2 seeds."
         ),
         click.option("--force", is_flag=True, help="Rerun runs that already FINISHED."),
+        click.option(
+            "--batch-seeds/--no-batch-seeds",
+            default=True,
+            show_default=True,
+            help="Train the seeds of each BC/DAgger cell together in one process.",
+        ),
         click.option("--name", default=None, help="Suite name (default: derived from the matrix)."),
         click.option(
             "--experiment",
@@ -66,18 +72,15 @@ def benchmark_run(jobs: int, progress: bool, **matrix: Any) -> None:
 
     def announce(plan: Any) -> None:
         click.echo(
-            f"suite run {plan.parent_run_id}: {len(plan.commands)} to run, "
-            f"{plan.skipped} already FINISHED"
+            f"suite run {plan.parent_run_id}: {plan.run_count} to run "
+            f"({len(plan.commands)} processes), {plan.skipped} already FINISHED"
         )
 
     done = run_suite(SuiteMatrix(**matrix), jobs=jobs, progress=progress, on_plan=announce)
     for name in done.pool.failed:
         click.echo(f"FAILED {name}: see {done.logs / (name + '.log')}", err=True)
-    click.echo(
-        f"finished {len(done.pool.finished)}, failed {len(done.pool.failed)}, "
-        f"skipped {done.plan.skipped}"
-    )
-    if done.pool.failed:
+    click.echo(f"finished {done.finished}, failed {done.failed}, skipped {done.plan.skipped}")
+    if done.failed or done.pool.failed:
         sys.exit(1)
 
 
@@ -85,7 +88,7 @@ def benchmark_run(jobs: int, progress: bool, **matrix: Any) -> None:
 @_matrix_options
 @user_errors
 def benchmark_commands(**matrix: Any) -> None:
-    """Print one shell command per run, e.g. for `... | parallel -j 8`."""
+    """Print one shell command per run (per cell for seeds together), e.g. for `parallel -j 8`."""
     from imitation_mlflow.suite.launch import SuiteMatrix, suite_commands
 
     for line in suite_commands(SuiteMatrix(**matrix)):
@@ -125,7 +128,7 @@ def benchmark_commands(**matrix: Any) -> None:
 def benchmark_slurm(
     output: str, max_concurrent: int, log_dir: str, sbatch_options: tuple[str, ...], **matrix: Any
 ) -> None:
-    """Write a SLURM job-array script with one array task per run (submit with sbatch)."""
+    """Write a SLURM job-array script, one array task per run or cell (submit with sbatch)."""
     from imitation_mlflow.suite.launch import SuiteMatrix, write_slurm_script
 
     script = write_slurm_script(

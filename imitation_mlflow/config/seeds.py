@@ -67,3 +67,16 @@ def parse_seed_list(text: str, option: str) -> list[int]:
             raise UserError(f"{option}: range {part.strip()!r} ends before it starts")
         seeds += [seed for seed in range(first, last + 1) if seed not in seeds]
     return seeds
+
+
+def format_seed_list(seeds: list[int]) -> str:
+    """The spelling :func:`parse_seed_list` reads back: ``[0, 1, 2, 5]`` -> ``"0-2,5"``."""
+    parts: list[str] = []
+    ordered = sorted(set(seeds))
+    start = 0
+    for i in range(1, len(ordered) + 1):
+        if i == len(ordered) or ordered[i] != ordered[i - 1] + 1:
+            first, last = ordered[start], ordered[i - 1]
+            parts.append(str(first) if first == last else f"{first}-{last}")
+            start = i
+    return ",".join(parts)

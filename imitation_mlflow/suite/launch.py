@@ -22,6 +22,7 @@ from imitation_mlflow.suite.matrix import (
     expand_matrix,
     shell_line,
     suite_name,
+    suite_tasks,
     train_command,
 )
 from imitation_mlflow.suite.pool import PoolResult, ProcessPool
@@ -43,6 +44,8 @@ class SuiteMatrix:
     """Every algorithm on ``QUICK_ENVS`` with ``QUICK_SEEDS`` seeds."""
     force: bool = False
     """Rerun runs that already FINISHED."""
+    batch_seeds: bool = True
+    """Train the seeds of each BC/DAgger cell together, in one process."""
     name: str | None = None
     experiment: str = "imitation"
 
@@ -53,9 +56,17 @@ class SuitePlan:
 
     parent_run_id: str
     commands: dict[str, list[str]]
-    """Run name -> its ``train`` command."""
+    """Task name (the run name, or ``<algo>-<env>-s<seeds>`` for seeds together) -> its
+    ``train`` command."""
+    runs: dict[str, list[str]]
+    """Task name -> the names of the runs it makes."""
     skipped: int
     """Runs left out because they already FINISHED."""
+
+    @property
+    def run_count(self) -> int:
+        """Runs still to do."""
+        return sum(len(names) for names in self.runs.values())
 
 
 def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan:
@@ -86,14 +97,16 @@ def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan
     name = matrix.name or suite_name(entries, matrix.sets)
     parent = open_suite_run(matrix.experiment, name, params)
     statuses = {} if matrix.force else child_statuses(parent)
+    todo = [e for e in entries if statuses.get(e.run_name) != "FINISHED"]
+    tasks = suite_tasks(todo, batch_seeds=matrix.batch_seeds)
     commands = {
-        e.run_name: train_command(
-            e, experiment=matrix.experiment, suite_run_id=parent, sets=matrix.sets
+        task.name: train_command(
+            task, experiment=matrix.experiment, suite_run_id=parent, sets=matrix.sets
         )
-        for e in entries
-        if statuses.get(e.run_name) != "FINISHED"
+        for task in tasks
     }
-    return SuitePlan(parent, commands, len(entries) - len(commands))
+    runs = {task.name: task.run_names for task in tasks}
+    return SuitePlan(parent, commands, runs, len(entries) - len(todo))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,7 +116,11 @@ class SuiteResult:
     plan: SuitePlan
     pool: PoolResult
     logs: Path
-    """Folder of the per-run logs (``<run name>.log``)."""
+    """Folder of the per-task logs (``<task name>.log``)."""
+    finished: int
+    """Runs of this invocation that FINISHED."""
+    failed: int
+    """Runs of this invocation that did not."""
 
 
 def run_suite(
@@ -128,12 +145,13 @@ def run_suite(
     try:
         with (
             ProcessPool(jobs, log_dir=logs) as pool,
-            tqdm(total=len(plan.commands), desc="suite", unit="run", disable=not progress) as bar,
+            tqdm(total=plan.run_count, desc="suite", unit="run", disable=not progress) as bar,
         ):
             pool.submit(plan.commands)
 
             def show() -> None:
-                bar.n = len(pool.result.finished) + len(pool.result.failed)
+                ended = [*pool.result.finished, *pool.result.failed]
+                bar.n = sum(len(plan.runs[name]) for name in ended)
                 bar.set_postfix(ordered_dict=pool.counts(), refresh=True)
 
             show()
@@ -141,13 +159,17 @@ def run_suite(
     except BaseException:
         close_suite_run(plan.parent_run_id, finished=0, failed=0, killed=True)
         raise
-    done = len(result.finished) + plan.skipped
-    close_suite_run(plan.parent_run_id, finished=done, failed=len(result.failed))
-    return SuiteResult(plan, result, logs)
+    statuses = child_statuses(plan.parent_run_id)
+    ran = [name for names in plan.runs.values() for name in names]
+    finished = sum(statuses.get(name) == "FINISHED" for name in ran)
+    close_suite_run(
+        plan.parent_run_id, finished=finished + plan.skipped, failed=len(ran) - finished
+    )
+    return SuiteResult(plan, result, logs, finished=finished, failed=len(ran) - finished)
 
 
 def suite_commands(matrix: SuiteMatrix) -> list[str]:
-    """One shell line per run still to do, e.g. for GNU parallel.
+    """One shell line per run (or cell of seeds together) still to do, e.g. for GNU parallel.
 
     The parent run is closed at once, counting the runs that already FINISHED; the runs name
     it as their parent.
@@ -174,7 +196,7 @@ def write_slurm_script(
     log_dir: Path,
     sbatch_options: tuple[str, ...] = (),
 ) -> SlurmScript:
-    """Write an ``sbatch`` job array with one task per run still to do.
+    """Write an ``sbatch`` job array with one task per run (or cell of seeds) still to do.
 
     At most ``max_concurrent`` tasks run at once; logs go to ``log_dir``. Submit it with
     ``sbatch``.

@@ -12,12 +12,41 @@ from imitation_mlflow.config import build_config, parse_assignments, starting_co
 from imitation_mlflow.config.env_ids import MUJOCO_ENVS, environment_configs
 from imitation_mlflow.config.registry import ALGORITHMS, algorithm
 from imitation_mlflow.config.sections import CommonConfig
-from imitation_mlflow.config.seeds import parse_seed_list
+from imitation_mlflow.config.seeds import format_seed_list, parse_seed_list
 from imitation_mlflow.errors import UserError, unknown_choice
 
 QUICK_ENVS = ("seals_cartpole",)
 QUICK_SEEDS = 2
 """``--quick``: every algorithm on these environments with this many seeds."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SuiteTask:
+    """One process of a suite: one run, or the seeds of one cell trained together."""
+
+    algo: str
+    env: str
+    seeds: tuple[int, ...]
+
+    @property
+    def name(self) -> str:
+        """``<algo>-<env>-s<seeds>`` (the run name when it is one run), names its log file."""
+        return f"{self.algo}-{self.env}-s{format_seed_list(list(self.seeds))}"
+
+    @property
+    def run_names(self) -> list[str]:
+        """The MLflow run names of its runs."""
+        return [SuiteEntry(self.algo, self.env, seed).run_name for seed in self.seeds]
+
+
+def suite_tasks(entries: Sequence[SuiteEntry], *, batch_seeds: bool) -> list[SuiteTask]:
+    """The processes that make ``entries``: with ``batch_seeds``, one per BC/DAgger cell."""
+    tasks: dict[tuple[str, str, int], list[int]] = {}
+    for entry in entries:
+        together = batch_seeds and algorithm(entry.algo).batches_seeds
+        key = (entry.algo, entry.env, -1 if together else entry.seed)
+        tasks.setdefault(key, []).append(entry.seed)
+    return [SuiteTask(algo, env, tuple(seeds)) for (algo, env, _), seeds in tasks.items()]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,28 +124,32 @@ def check_entries(entries: Sequence[SuiteEntry], sets: Sequence[str]) -> list[Co
 
 
 def train_command(
-    entry: SuiteEntry, *, experiment: str, suite_run_id: str, sets: Sequence[str]
+    task: SuiteTask, *, experiment: str, suite_run_id: str, sets: Sequence[str]
 ) -> list[str]:
-    """The ``imitation-mlflow train`` command of one run (this interpreter, so any venv works).
+    """The ``imitation-mlflow train`` command of a task (this interpreter: any venv works).
 
     Only the overrides that exist in the run's config are passed on.
     """
+    seeds = (
+        ["--seed", str(task.seeds[0])]
+        if len(task.seeds) == 1
+        else ["--seeds", format_seed_list(list(task.seeds))]
+    )
     command = [
         sys.executable,
         "-m",
         "imitation_mlflow",
         "train",
-        entry.algo,
-        entry.env,
-        "--seed",
-        str(entry.seed),
+        task.algo,
+        task.env,
+        *seeds,
         "--experiment",
         experiment,
         "--suite",
         suite_run_id,
         "--no-progress",
     ]
-    for item in sets_for(entry.algo, sets):
+    for item in sets_for(task.algo, sets):
         command += ["--set", item]
     return command
 

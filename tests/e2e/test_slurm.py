@@ -34,6 +34,7 @@ def test_job_array_runs_every_task(mlflow_store, tmp_path, cli_bin):
             str(script),
             "--log-dir",
             str(tmp_path / "logs"),
+            "--no-batch-seeds",  # one array task per run
             *TINY_BC,
         ],
         tmp_path,

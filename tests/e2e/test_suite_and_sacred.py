@@ -46,9 +46,11 @@ def test_local_suite_runs_skips_and_forces(quick_suite, tmp_path, cli_bin):
         r.info.run_id for r in runs
     }
     assert all(r.data.tags["mlflow.parentRunId"] == parent_id for r in runs)
-    assert "done=8" in quick_suite.stderr and "remaining=0" in quick_suite.stderr
+    # BC's and DAgger's two seeds each train together: 6 processes make the 8 runs
+    assert "8 to run (6 processes)" in quick_suite.stdout
+    assert "done=6" in quick_suite.stderr and "remaining=0" in quick_suite.stderr
     again = run_cli([str(cli_bin), "benchmark", "run", "--quick", *TINY], tmp_path)
-    assert "0 to run, 8 already FINISHED" in again.stdout
+    assert "0 to run (0 processes), 8 already FINISHED" in again.stdout
     assert len(_training_runs()) == 8
     forced = run_cli(
         [str(cli_bin), "benchmark", "run", "--quick", "--force", "--jobs", "2", *TINY], tmp_path

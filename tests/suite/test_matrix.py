@@ -4,7 +4,13 @@ import pytest
 
 from imitation_mlflow.config.env_ids import MUJOCO_ENVS
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.suite.matrix import SuiteEntry, expand_matrix, suite_name, train_command
+from imitation_mlflow.suite.matrix import (
+    SuiteTask,
+    expand_matrix,
+    suite_name,
+    suite_tasks,
+    train_command,
+)
 from imitation_mlflow.suite.slurm import slurm_script
 
 
@@ -36,7 +42,7 @@ def test_suite_name_is_stable_across_processes():
 
 def test_train_command_runs_this_interpreter():
     command = train_command(
-        SuiteEntry("bc", "seals_hopper", 4),
+        SuiteTask("bc", "seals_hopper", (4,)),
         experiment="e",
         suite_run_id="abc",
         sets=["bc.lr=0.1"],
@@ -44,6 +50,19 @@ def test_train_command_runs_this_interpreter():
     assert command[:3] == [sys.executable, "-m", "imitation_mlflow"]
     assert command[3:6] == ["train", "bc", "seals_hopper"]
     assert ["--seed", "4"] == command[6:8] and "--suite" in command and "bc.lr=0.1" in command
+
+
+def test_seeds_of_bc_and_dagger_cells_go_together():
+    entries = expand_matrix("bc,gail", "seals_cartpole,seals_hopper", 3)
+    tasks = suite_tasks(entries, batch_seeds=True)
+    names = [task.name for task in tasks]
+    assert "bc-seals_cartpole-s0-2" in names and "gail-seals_cartpole-s1" in names
+    assert len(tasks) == 2 + 2 * 3
+    together = next(t for t in tasks if t.name == "bc-seals_hopper-s0-2")
+    assert together.run_names == [f"bc-seals_hopper-s{s}" for s in range(3)]
+    command = train_command(together, experiment="e", suite_run_id="p", sets=[])
+    assert command[6:8] == ["--seeds", "0-2"]
+    assert len(suite_tasks(entries, batch_seeds=False)) == len(entries)
 
 
 def test_slurm_script_is_a_job_array(tmp_path):
