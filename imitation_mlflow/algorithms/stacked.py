@@ -161,7 +161,7 @@ class StackedActor:
 
     def l2_norms(self) -> torch.Tensor:
         """Each seed's squared L2 norm of its actor parameters, ``(K,)``."""
-        return torch.stack([p.square().flatten(1).sum(1) for p in self.parameters]).sum(0)
+        return torch.cat([p.flatten(1) for p in self.parameters], dim=1).square().sum(1)
 
     def write_back(self) -> None:
         """Copy the stacked parameters and normaliser statistics into each seed's policy."""

@@ -108,7 +108,13 @@ def test_export_import_round_trip(quick_suite, tmp_path, cli_bin):
             assert link.is_symlink()
             assert os.readlink(link).startswith(f"../../../sacred/{script}/")
             assert (link / "run.json").is_file() and (run_dir / "policy.zip").is_file()
-    run = json.loads((out / "sacred" / "train_imitation" / "1" / "run.json").read_text())
+    imitation = out / "sacred" / "train_imitation"
+    bc_folder = next(  # numbered by start time: BC's and DAgger's batches start together
+        imitation / n
+        for n in "1234"
+        if json.loads((imitation / n / "run.json").read_text())["command"] == "bc"
+    )
+    run = json.loads((bc_folder / "run.json").read_text())
     assert {
         "command",
         "status",
@@ -122,9 +128,9 @@ def test_export_import_round_trip(quick_suite, tmp_path, cli_bin):
     } <= set(run)
     assert run["status"] == "COMPLETED" and run["command"] == "bc"
     assert "monitor_return_mean" in run["result"]["imit_stats"]
-    config = json.loads((out / "sacred" / "train_imitation" / "1" / "config.json").read_text())
+    config = json.loads((bc_folder / "config.json").read_text())
     assert config["environment"]["gym_id"] == "seals/CartPole-v0" and "bc" in config
-    metrics = json.loads((out / "sacred" / "train_imitation" / "1" / "metrics.json").read_text())
+    metrics = json.loads((bc_folder / "metrics.json").read_text())
     assert len(metrics["bc/loss"]["values"]) == len(metrics["bc/loss"]["steps"]) >= 1
 
     again = run_cli([str(cli_bin), "export", "sacred", str(out)], tmp_path)
