@@ -57,15 +57,18 @@ def train(
     return {"seconds": seconds, "run_ids": run_ids}
 
 
-def scores(run_ids: list[str]) -> dict[str, float]:
-    """Seed -> normalized score of each run."""
+def scores(run_ids: list[str]) -> dict[str, dict[str, float]]:
+    """Seed -> normalized score and training seconds of each run."""
     import mlflow
 
     client = mlflow.MlflowClient()
     out = {}
     for run_id in run_ids:
-        run = client.get_run(run_id)
-        out[run.data.tags["seed"]] = run.data.metrics["normalized_score"]
+        metrics = client.get_run(run_id).data.metrics
+        out[client.get_run(run_id).data.tags["seed"]] = {
+            "normalized_score": metrics["normalized_score"],
+            "train_s": metrics["time/train_seconds"],
+        }
     return out
 
 
@@ -96,6 +99,10 @@ def measure(algo: str, args: argparse.Namespace, env: dict[str, str], cwd: str) 
             flush=True,
         )
         reps.append(row)
+    batched_train = statistics.median(
+        next(iter(r["batched_scores"].values()))["train_s"] for r in reps
+    )
+    alone_train = statistics.median(r["alone_scores"]["0"]["train_s"] for r in reps)
     batched_s = statistics.median(r["batched_s"] for r in reps)
     alone_s = statistics.median(r["alone_s"] for r in reps)
     k_separate_s = statistics.median(r["k_separate_s"] for r in reps)
@@ -107,6 +114,9 @@ def measure(algo: str, args: argparse.Namespace, env: dict[str, str], cwd: str) 
         "median_alone_s": alone_s,
         "median_k_separate_s": k_separate_s,
         "batched_over_alone": batched_s / alone_s,
+        "median_batched_train_s": batched_train,
+        "median_alone_train_s": alone_train,
+        "training_batched_over_alone": batched_train / alone_train,
         "throughput_vs_separate": k_separate_s / batched_s,
         "scores_batched": reps[-1]["batched_scores"],
         "scores_alone": reps[-1]["alone_scores"],

@@ -53,7 +53,7 @@ class BC:
         self.log_interval = log_interval
         named = dict(policy.named_parameters())
         self.params = [named[name] for name in actor_parameter_names(policy)]
-        self.optimizer = torch.optim.Adam(self.params, lr=lr, fused=True)
+        self.optimizer = torch.optim.Adam(self.params, lr=lr, foreach=True)
         """Holds this seed's Adam state between trainings (and in checkpoints)."""
         self.steps_done = 0
         self.epochs_done = 0
@@ -187,7 +187,7 @@ class _Lockstep:
         self.learners = learners
         first = learners[0]
         self.actor = StackedActor([learner.policy for learner in learners])
-        self.optimizer = torch.optim.Adam(self.actor.parameters, lr=first.lr, fused=True)
+        self.optimizer = torch.optim.Adam(self.actor.parameters, lr=first.lr, foreach=True)
         _stack_optimizer_state(learners, self.actor, self.optimizer)
         self.obs = torch.stack([learner._obs for learner in learners])
         self.acts = torch.stack([learner._acts for learner in learners])
