@@ -59,3 +59,24 @@ def test_registry_and_command_line_load_without_the_ml_stack():
         "from imitation_mlflow.scripts.train_imitation import train_imitation_ex"
     )
     assert not {"torch", "stable_baselines3", "gymnasium", "mlflow", "optuna"} & loaded
+
+
+def test_every_help_loads_without_the_ml_stack():
+    # Every `--help` in one interpreter: the command line's start-up stays under a second.
+    loaded = _loaded_after(
+        "import contextlib, io\n"
+        "from imitation_mlflow.cli import cli\n"
+        "def walk(command, path):\n"
+        "    yield path\n"
+        "    for name, sub in getattr(command, 'commands', {}).items():\n"
+        "        yield from walk(sub, [*path, name])\n"
+        "for path in list(walk(cli, [])):\n"
+        "    try:\n"
+        "        with contextlib.redirect_stdout(io.StringIO()):\n"
+        "            cli.main([*path, '--help'], prog_name='imitation-mlflow')\n"
+        "    except SystemExit as stop:\n"
+        "        assert stop.code == 0, (path, stop.code)\n"
+        "    assert not {'torch', 'mlflow'} & set(sys.modules), path"
+    )
+    assert len([name for name in loaded if name.startswith("imitation_mlflow.cli.")]) >= 6
+    assert not {"torch", "stable_baselines3", "gymnasium", "mlflow", "optuna"} & loaded
