@@ -5,12 +5,13 @@
 Each command is ``python -m imitation_mlflow ...`` with this checkout on ``PYTHONPATH``
 against one fresh temporary store and cache (``cli_startup.tree_env``): one training run per
 algorithm on seals/HalfCheetah-v1 with small budgets, and a ``benchmark run`` suite of 2 BC
-runs on seals/CartPole-v0 with ``--jobs 2``. Every ``--interval`` seconds psutil sums over
-the tree RSS (counts pages shared between processes once per process), USS (pages only that
-process holds) and PSS (shared pages split between their holders); the peaks of those sums,
-the most processes alive at once and the distinct processes seen are reported (median and
-all repetitions). An untimed BC run first fills the demonstration cache, so every repetition
-starts warm. Commands are interleaved per repetition.
+runs on seals/CartPole-v0 with ``--jobs 2``, its seeds trained together in one process (the
+default) and one process per run (``--no-batch-seeds``). Every ``--interval`` seconds psutil
+sums over the tree RSS (counts pages shared between processes once per process), USS (pages
+only that process holds) and PSS (shared pages split between their holders); the peaks of
+those sums, the most processes alive at once and the distinct processes seen are reported
+(median and all repetitions). An untimed BC run first fills the demonstration cache, so every
+repetition starts warm. Commands are interleaved per repetition.
 """
 
 from __future__ import annotations
@@ -28,24 +29,15 @@ from pathlib import Path
 import psutil
 from cli_startup import REPO, tree_env
 
+SUITE = ["benchmark", "run", "--algos", "bc", "--envs", "seals_cartpole", "--seeds", "2"]
+SUITE += ["--jobs", "2", "--force"]
 RUNS = {
     "bc": ["train", "bc", "seals_half_cheetah", "--set", "bc.n_batches=2000"],
     "dagger": ["train", "dagger", "seals_half_cheetah", "--set", "dagger.total_timesteps=5000"],
     "gail": ["train", "gail", "seals_half_cheetah", "--set", "total_timesteps=20000"],
     "airl": ["train", "airl", "seals_half_cheetah", "--set", "total_timesteps=20000"],
-    "suite: benchmark run, 2 x bc seals_cartpole, --jobs 2": [
-        "benchmark",
-        "run",
-        "--algos",
-        "bc",
-        "--envs",
-        "seals_cartpole",
-        "--seeds",
-        "2",
-        "--jobs",
-        "2",
-        "--force",
-    ],
+    "suite: 2 x bc seals_cartpole, --jobs 2": [*SUITE],
+    "suite: 2 x bc seals_cartpole, --jobs 2 --no-batch-seeds": [*SUITE, "--no-batch-seeds"],
 }
 MB = 2**20
 
@@ -65,11 +57,11 @@ class TreePeak:
 def _sample(members: list[psutil.Process], seen: set[int]) -> tuple[float, float, float]:
     rss = uss = pss = 0
     for member in members:
+        seen.add(member.pid)
         try:
             info = member.memory_full_info()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-        seen.add(member.pid)
         rss, uss, pss = rss + info.rss, uss + info.uss, pss + getattr(info, "pss", 0)
     return rss / MB, uss / MB, pss / MB
 
