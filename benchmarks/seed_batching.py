@@ -99,6 +99,9 @@ def measure(algo: str, args: argparse.Namespace, env: dict[str, str], cwd: str) 
             flush=True,
         )
         reps.append(row)
+        if args.output:  # a long measurement keeps what it has if it is stopped
+            partial = json.loads(args.output.read_text()) if args.output.exists() else {}
+            args.output.write_text(json.dumps({**partial, f"{algo}_reps": reps}, indent=2))
     batched_train = statistics.median(
         next(iter(r["batched_scores"].values()))["train_s"] for r in reps
     )
