@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import abc
 import collections
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,23 @@ from imitation_mlflow.algorithms.policies import RunningNorm
 from imitation_mlflow.algorithms.sb3_logging import sb3_logger
 from imitation_mlflow.data.trajectories import Transitions, concatenate_transitions
 from imitation_mlflow.envs import env_states, set_env_states
+
+
+@contextlib.contextmanager
+def unvalidated_distributions() -> Iterator[None]:
+    """torch.distributions without argument/support validation while inside.
+
+    Validation only checks (finite mean, positive scale, sample in support) and raises on
+    failure; the computed values are the same. SB3 builds a ``Normal`` per policy call, and
+    the checks cost several small kernels and a synchronising ``all()`` each time.
+    """
+    before = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(False)
+    try:
+        yield
+    finally:
+        torch.distributions.Distribution.set_default_validate_args(before)
+
 
 RewardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """(obs, acts, next_obs, dones) batches -> ``(num_envs,)`` rewards."""
@@ -164,24 +182,36 @@ class AdversarialTrainer(abc.ABC):
     def _generator_reward(
         self, obs: np.ndarray, acts: np.ndarray, next_obs: np.ndarray, dones: np.ndarray
     ) -> np.ndarray:
+        # The modes are set once per round by _generator_round.
         batch = Transitions(obs=obs, acts=acts, next_obs=next_obs, dones=dones)
         with torch.no_grad():
-            self.reward_net.eval()
             reward = self.reward_from_logits(batch)
-            self.reward_norm.train()
             reward = self.reward_norm(reward.unsqueeze(1)).squeeze(1)
         return reward.numpy()
+
+    def _generator_round(self) -> None:
+        """One PPO round (rollout on the learned reward, then the PPO update).
+
+        The reward net is in eval mode and the reward normalizer in training mode for the
+        whole rollout (nothing else runs in between), and the Gaussian policy's
+        distributions skip argument validation: the same values without the checks.
+        """
+        self.reward_net.eval()
+        self.reward_norm.train()
+        with unvalidated_distributions():
+            self.gen_algo.learn(total_timesteps=self.round_steps, reset_num_timesteps=False)
 
     def train(self, total: int, *, callback: RoundCallback | None = None) -> None:
         """Run rounds until ``total // round_steps`` (at least one) are done."""
         n_rounds = max(1, total // self.round_steps)
         while self.round < n_rounds:
             started = time.perf_counter()
-            self.gen_algo.learn(total_timesteps=self.round_steps, reset_num_timesteps=False)
+            self._generator_round()
             self.gen_algo.logger.dump(self.gen_algo.num_timesteps)  # this round's PPO losses
             self.replay.add(self.venv.pop_samples())
-            for _ in range(self.n_disc_updates_per_round):
-                self.train_disc()
+            with unvalidated_distributions():
+                for _ in range(self.n_disc_updates_per_round):
+                    self.train_disc()
             self.round += 1
             steps = self.done
             self.logger.record(
