@@ -17,7 +17,8 @@ Same result: every run's non-timing metric curves (``disc/*``, ``gen/train/*``,
 exactly. ``--check`` also trains GAIL and AIRL on seals/CartPole-v0 for 2 rounds in each
 tree (the unit tests' small trainer) and compares SHA-256 digests of the final policy,
 discriminator and reward-normalizer state. ``--profile`` runs each algorithm once more per
-tree under cProfile and keeps the cumulative seconds of the training phases.
+tree under cProfile (``--profile-total`` steps) and keeps the cumulative seconds of the
+training phases.
 """
 
 from __future__ import annotations
@@ -249,6 +250,7 @@ def main() -> None:
     parser.add_argument("--stepping-steps", type=int, default=20_000)
     parser.add_argument("--stepping-reps", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="Also one cProfile run each.")
+    parser.add_argument("--profile-total", type=int, default=40_960, help="Their budget.")
     parser.add_argument("--check", action="store_true", help="Also the CartPole digests.")
     parser.add_argument("--output", type=Path, default=None, help="Write results as JSON here.")
     args = parser.parse_args()
@@ -321,7 +323,9 @@ def main() -> None:
         print("same result:", all(c["identical"] for c in checks.values()), flush=True)
         if args.profile:
             result["profile_cumulative_s"] = {
-                f"{algo} {tree}": profile_once(algo, trees[tree], env, args.total, Path(tmp))
+                f"{algo} {tree}": profile_once(
+                    algo, trees[tree], env, args.profile_total, Path(tmp)
+                )
                 for algo in algos
                 for tree in ("old", "new")
             }
