@@ -109,6 +109,16 @@ def raw_stepping_rate(n_steps: int, reps: int, seed: int = 0) -> dict[str, Any]:
     }
 
 
+def isolated_env(folder: str) -> dict[str, str]:
+    """This environment with a fresh SQLite store and cache in ``folder``, hub offline."""
+    return {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": f"sqlite:///{folder}/mlflow.db",
+        "IMITATION_MLFLOW_CACHE": f"{folder}/cache",
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
 def cli_command() -> list[str]:
     """The ``imitation-mlflow`` console script next to this interpreter, else ``-m``."""
     script = Path(sys.executable).parent / "imitation-mlflow"

@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from algorithm_speed import cli_command  # noqa: E402
+from algorithm_speed import cli_command, isolated_env  # noqa: E402
 
 
 def suite(extra: list[str], env: dict[str, str], cwd: str, seeds: int, jobs: int) -> float:
@@ -77,12 +77,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "MLFLOW_TRACKING_URI": f"sqlite:///{tmp}/mlflow.db",
-            "IMITATION_MLFLOW_CACHE": f"{tmp}/cache",
-            "HF_HUB_OFFLINE": "1",
-        }
+        env = isolated_env(tmp)
         os.environ.update(env)
         cold = suite([], env, tmp, args.seeds, args.jobs)
         print(f"cold: {cold:.0f} s", flush=True)

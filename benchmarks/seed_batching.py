@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from algorithm_speed import cli_command  # noqa: E402
+from algorithm_speed import cli_command, isolated_env  # noqa: E402
 
 BUDGETS: dict[str, list[str]] = {"bc": [], "dagger": ["dagger.total_timesteps=60000"]}
 """BC keeps its tuned 20 epochs; DAgger the published 60k environment steps."""
@@ -140,12 +140,7 @@ def main() -> None:
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "MLFLOW_TRACKING_URI": f"sqlite:///{tmp}/mlflow.db",
-            "IMITATION_MLFLOW_CACHE": f"{tmp}/cache",
-            "HF_HUB_OFFLINE": "1",
-        }
+        env = isolated_env(tmp)
         os.environ.update(env)
         for algo in args.algos.split(","):
             results[algo] = measure(algo, args, env, tmp)
