@@ -6,7 +6,9 @@ FINISHED, so rerunning the same command continues the suite.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import multiprocessing
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from tqdm.auto import tqdm
 
 from imitation_mlflow.config import parse_assignments
 from imitation_mlflow.config.cache import cache_dir
+from imitation_mlflow.config.sections import ExpertConfig
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.suite.matrix import (
     QUICK_ENVS,
@@ -83,10 +86,7 @@ def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan
     entries = expand_matrix(matrix.algos, matrix.envs, matrix.seeds, matrix.seed_list)
     configs = check_entries(entries, matrix.sets)
     if check_experts:
-        from imitation_mlflow.experts.resolve import load_checked_expert  # torch: only here
-
-        for gym_id, settings in {(c.environment.gym_id, c.expert) for c in configs}:
-            load_checked_expert(gym_id, settings)
+        check_experts_elsewhere({(c.environment.gym_id, c.expert) for c in configs})
     params = {
         "algos": matrix.algos,
         "envs": matrix.envs,
@@ -107,6 +107,24 @@ def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan
     }
     runs = {task.name: task.run_names for task in tasks}
     return SuitePlan(parent, commands, runs, len(entries) - len(todo))
+
+
+def check_experts_elsewhere(experts: set[tuple[str, ExpertConfig]]) -> None:
+    """Resolve and load each ``(env id, expert settings)`` in a short-lived child process.
+
+    A missing or mismatched expert raises its ``UserError`` here, before the parent run
+    exists, and the suite's own process (alive for the whole suite) never loads torch.
+    """
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as child:
+        child.submit(_load_experts, sorted(experts, key=lambda pair: pair[0])).result()
+
+
+def _load_experts(experts: list[tuple[str, ExpertConfig]]) -> None:
+    from imitation_mlflow.experts.resolve import load_checked_expert  # torch: in the child
+
+    for gym_id, settings in experts:
+        load_checked_expert(gym_id, settings)
 
 
 @dataclasses.dataclass(frozen=True)
