@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 from pathlib import Path
 
@@ -34,15 +35,36 @@ def open_storage(url: str) -> BaseStorage:
             "postgresql://user:password@host/db) nor a journal file (journal:/shared/study.journal)"
         )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return RDBStorage(
-                url, heartbeat_interval=HEARTBEAT_SECONDS, grace_period=4 * HEARTBEAT_SECONDS
-            )
+        return _rdb_storage(url)
     except (ImportError, ModuleNotFoundError) as exc:
         raise UserError(f"--storage {url!r} needs a database driver: {exc}") from None
     except Exception as exc:  # SQLAlchemy raises many kinds for a bad URL or server
         raise UserError(f"cannot open optuna storage {mask_url(url)!r}: {exc}") from None
+
+
+def _rdb_storage(url: str) -> RDBStorage:
+    """The RDB storage at ``url``; creating its schema again if another worker raced us.
+
+    Workers started together on a new database both try to create optuna's tables; the
+    loser's insert of the schema version fails on the unique key, and a second open then
+    finds the tables the winner made.
+    """
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    for delay in (0.5, 1.0):
+        try:
+            return _open_rdb(url)
+        except (IntegrityError, OperationalError):
+            time.sleep(delay)
+    return _open_rdb(url)
+
+
+def _open_rdb(url: str) -> RDBStorage:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return RDBStorage(
+            url, heartbeat_interval=HEARTBEAT_SECONDS, grace_period=4 * HEARTBEAT_SECONDS
+        )
 
 
 def mask_url(url: str) -> str:
