@@ -64,8 +64,9 @@ def scores(run_ids: list[str]) -> dict[str, dict[str, float]]:
     client = mlflow.MlflowClient()
     out = {}
     for run_id in run_ids:
-        metrics = client.get_run(run_id).data.metrics
-        out[client.get_run(run_id).data.tags["seed"]] = {
+        run = client.get_run(run_id)
+        metrics = run.data.metrics
+        out[run.data.tags["seed"]] = {
             "normalized_score": metrics["normalized_score"],
             "train_s": metrics["time/train_seconds"],
         }

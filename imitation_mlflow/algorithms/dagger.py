@@ -18,9 +18,9 @@ import torch
 from stable_baselines3.common.policies import ActorCriticPolicy
 from stable_baselines3.common.vec_env import VecEnv
 
-from imitation_mlflow.algorithms import bc as bc_training
 from imitation_mlflow.algorithms.base import RoundCallback, RoundEnd
 from imitation_mlflow.algorithms.bc import BC
+from imitation_mlflow.algorithms.bc import train_together as train_bc_together
 from imitation_mlflow.algorithms.logger import MetricLogger
 from imitation_mlflow.algorithms.stacked import StackedActor
 from imitation_mlflow.data.rollouts import EpisodeCollector
@@ -171,7 +171,7 @@ def train_together(
             learner.timesteps += sum(len(t) for t in trajectories)
             learner.parts.append(labelled)
             learner.bc.set_demonstrations(concatenate_transitions(learner.parts))
-        bc_training.train_together(
+        train_bc_together(
             [learner.bc for learner in group],
             [learner.bc.done + learner._batches_per_round() for learner in group],
             [None] * len(group),
@@ -187,8 +187,7 @@ def train_together(
 
 def _collect_together(learners: list[DAgger], betas: list[float]) -> list[list[Trajectory]]:
     """Each learner's round: ``min_episodes`` episodes, more until ``min_timesteps`` steps."""
-    actor = StackedActor([learner.policy for learner in learners])
-    actor.training = False
+    actor = StackedActor([learner.policy for learner in learners], training=False)
     collected: list[list[Trajectory]] = [[] for _ in learners]
     wanted = {k: learner.min_episodes for k, learner in enumerate(learners)}
     while wanted:

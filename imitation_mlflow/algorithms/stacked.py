@@ -45,7 +45,7 @@ class StackedActor:
     into that seed's statistics, as :class:`RunningNorm` does.
     """
 
-    def __init__(self, policies: Sequence[ActorCriticPolicy]) -> None:
+    def __init__(self, policies: Sequence[ActorCriticPolicy], *, training: bool = True) -> None:
         first = policies[0]
         self.policies = list(policies)
         self.observation_space = first.observation_space
@@ -65,7 +65,8 @@ class StackedActor:
         ]
         self.norm = _norm_of(first)
         self.stats = self._stacked_stats() if self.norm is not None else None
-        self.training = True
+        self.training = training
+        """Fold each batch into the normaliser statistics (training) or only read them."""
 
     def _stacked_stats(self) -> list[torch.Tensor]:
         norms = [_norm_of(policy) for policy in self.policies]
