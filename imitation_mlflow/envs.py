@@ -23,6 +23,27 @@ MAX_ROLLOUT_ENVS = 64
 """Most env copies used to roll out demonstrations or evaluation episodes at once."""
 
 
+class _StepInfos(list[dict[str, Any]]):
+    """The info dicts of one vectorized step, copied cheaply.
+
+    ``DummyVecEnv`` hands out ``deepcopy(buf_infos)`` on every step (~15% of a MuJoCo
+    step). Each env returns a new info dict (and new arrays) per step and nothing changes
+    them afterwards, so copying each dict is enough to keep the buffer and what callers
+    hold apart.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[dict[str, Any]]:
+        return [dict(info) for info in self]
+
+
+class InProcessVecEnv(DummyVecEnv):
+    """SB3's ``DummyVecEnv`` with the per-step info copy of :class:`_StepInfos`."""
+
+    def __init__(self, env_fns: list[Any]) -> None:
+        super().__init__(env_fns)
+        self.buf_infos = _StepInfos(self.buf_infos)
+
+
 def check_env_id(gym_id: str) -> None:
     """Fail early, listing seals ids, when ``gym_id`` is not a registered environment."""
     if gym_id not in gym.registry:
@@ -54,7 +75,7 @@ def make_venv(
         n_envs=num_vec,
         seed=seed,
         env_kwargs=env_kwargs,
-        vec_env_cls=SubprocVecEnv if parallel else DummyVecEnv,
+        vec_env_cls=SubprocVecEnv if parallel else InProcessVecEnv,
     )
 
 

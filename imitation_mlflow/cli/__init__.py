@@ -8,6 +8,7 @@ from imitation_mlflow.cli import (  # noqa: F401  (registers)
     analysis,
     benchmark,
     experts,
+    runs,
     sacred,
     train,
     tune,

@@ -68,12 +68,17 @@ def benchmark() -> None:
 @user_errors
 def benchmark_run(jobs: int, progress: bool, **matrix: Any) -> None:
     """Execute the suite on this machine, JOBS processes at a time, under one parent run."""
+    from imitation_mlflow.run.signals import interrupt_on_stop_signals
     from imitation_mlflow.suite.launch import SuiteMatrix, run_suite
 
+    interrupt_on_stop_signals()  # any stop signal stops the children too
+
     def announce(plan: Any) -> None:
+        elsewhere = f", {plan.running} still running elsewhere" if plan.running else ""
+        reaped = f" ({plan.reaped} phantom RUNNING runs marked KILLED)" if plan.reaped else ""
         click.echo(
             f"suite run {plan.parent_run_id}: {plan.run_count} to run "
-            f"({len(plan.commands)} processes), {plan.skipped} already FINISHED"
+            f"({len(plan.commands)} processes), {plan.skipped} already FINISHED{elsewhere}{reaped}"
         )
 
     done = run_suite(SuiteMatrix(**matrix), jobs=jobs, progress=progress, on_plan=announce)

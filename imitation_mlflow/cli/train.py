@@ -13,7 +13,7 @@ from imitation_mlflow.config import build_config, expand_named, named_configs, t
 from imitation_mlflow.config.registry import algorithm, config_classes
 from imitation_mlflow.config.seeds import parse_seed_list
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.run.signals import interrupt_on_sigterm
+from imitation_mlflow.run.signals import interrupt_on_stop_signals, stop_with_parent
 from imitation_mlflow.tracking.contract import PARENT_TAG, SUITE_TAG
 
 
@@ -82,7 +82,8 @@ def train(
     if seed is not None:
         assignments.append(f"seed={seed}")
     choice = config_choice(algo, env, sets=assignments, **config)
-    interrupt_on_sigterm()
+    interrupt_on_stop_signals()
+    stop_with_parent()
     if resume_run_id:
         if config["configs"] or config["config_file"]:
             raise UserError("--resume continues with the run's own config; drop --config(-file)")

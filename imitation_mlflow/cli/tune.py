@@ -11,7 +11,7 @@ import click
 from imitation_mlflow.cli.base import cli, config_choice, config_options, user_errors
 from imitation_mlflow.config.registry import algorithm
 from imitation_mlflow.errors import UserError
-from imitation_mlflow.run.signals import interrupt_on_sigterm
+from imitation_mlflow.run.signals import interrupt_on_stop_signals, stop_with_parent
 
 if TYPE_CHECKING:
     from imitation_mlflow.tuning.job import TuningJob
@@ -98,7 +98,8 @@ def tune(
         raise UserError(f"--jobs must be at least 1 (got {jobs})")
     job = _tuning_job(algo, env, **options)
     check_job(job)  # bad values, no expert: exit 2 before any trial
-    interrupt_on_sigterm()
+    interrupt_on_stop_signals()
+    stop_with_parent()
     context = click.get_current_context()
     workers = [
         [sys.executable, "-m", "imitation_mlflow", *_worker_args(context, i)]

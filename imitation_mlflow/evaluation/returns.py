@@ -7,7 +7,13 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import torch
+from gymnasium import spaces
+from stable_baselines3.common.distributions import (
+    CategoricalDistribution,
+    DiagGaussianDistribution,
+)
 from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.vec_env import VecEnv
 
 from imitation_mlflow.config.sections import EnvironmentConfig
@@ -33,6 +39,63 @@ class UniformRandomPolicy:
         return np.stack([self.action_space.sample() for _ in range(len(observation))]), None
 
 
+class SeededActions:
+    """An SB3 policy whose sampled actions come from a generator of its own.
+
+    SB3's ``predict`` samples from torch's global generator, which policies evaluated side
+    by side in threads would share in whatever order the threads run. This draws the same
+    numbers, in the same arithmetic, from ``torch.Generator().manual_seed(seed)``: the
+    actions equal SB3's after ``torch.manual_seed(seed)``.
+    """
+
+    def __init__(self, policy: BasePolicy, seed: int) -> None:
+        self.policy = policy
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def predict(
+        self,
+        observation: np.ndarray,
+        state: Any = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = False,
+    ) -> tuple[np.ndarray, None]:
+        """Actions for the ``(num_envs, *obs_shape)`` batch, as SB3's ``predict`` returns them."""
+        if deterministic:
+            actions, _ = self.policy.predict(observation, deterministic=True)
+            return actions, None
+        self.policy.set_training_mode(False)
+        obs, _ = self.policy.obs_to_tensor(observation)
+        with torch.no_grad():
+            drawn = self._sample(self.policy.get_distribution(obs).distribution)  # type: ignore[operator]
+        space = self.policy.action_space
+        actions = drawn.cpu().numpy().reshape((-1, *(space.shape or ())))
+        if isinstance(space, spaces.Box):
+            actions = np.clip(actions, space.low, space.high)
+        return actions, None
+
+    @staticmethod
+    def supports(policy: Any) -> bool:
+        """Whether ``policy`` samples from a distribution this class can seed."""
+        dist = getattr(policy, "action_dist", None)
+        return isinstance(policy, BasePolicy) and type(dist) in (
+            DiagGaussianDistribution,
+            CategoricalDistribution,
+        )
+
+    def _sample(self, dist: torch.distributions.Distribution) -> torch.Tensor:
+        if isinstance(dist, torch.distributions.Normal):  # Normal.rsample, seeded
+            noise = torch.empty(dist.loc.shape, dtype=dist.loc.dtype).normal_(
+                generator=self.generator
+            )
+            return dist.loc + noise * dist.scale
+        if isinstance(dist, torch.distributions.Categorical):  # Categorical.sample, seeded
+            probs = dist.probs.reshape(-1, dist.probs.shape[-1])
+            return torch.multinomial(probs, 1, True, generator=self.generator).T.reshape(
+                dist.batch_shape
+            )
+        raise TypeError(f"seeded sampling of {type(dist).__name__} is not supported")
+
+
 def evaluate(
     policy: Any,
     venv: VecEnv,
@@ -44,9 +107,14 @@ def evaluate(
     """Sacred-style return statistics of ``n_episodes`` episodes of ``policy`` in ``venv``.
 
     ``policy`` is anything with SB3's ``predict``; returns are the true returns recorded by
-    Monitor. Sampled actions draw from torch's generator, which is seeded with ``seed``.
+    Monitor. Sampled actions draw from a generator seeded with ``seed``: an SB3 policy's
+    from its own (:class:`SeededActions`, so several can be evaluated in threads at
+    once), anything else's from torch's global one.
     """
-    torch.manual_seed(seed)
+    if SeededActions.supports(policy) and not deterministic:
+        policy = SeededActions(policy, seed)
+    else:
+        torch.manual_seed(seed)
     venv.seed(seed)
     returns, lengths = evaluate_policy(
         policy,

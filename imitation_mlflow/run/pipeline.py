@@ -8,6 +8,7 @@ a failure of one seed's own steps fails that seed's run only.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import functools
@@ -29,9 +30,12 @@ from imitation_mlflow.run.console import captured, logged_at_exit
 from imitation_mlflow.run.prepare import RunInputs, prepare
 from imitation_mlflow.run.record import record_result, record_start, report_times
 from imitation_mlflow.run.request import RunRequest
-from imitation_mlflow.run.score import score
+from imitation_mlflow.run.score import ScoreCard, score
 from imitation_mlflow.run.train import SeedTraining, TrainReport, train
 from imitation_mlflow.tracking.run import TrackedRun, tracked_run
+
+EVALUATION_THREADS = 2
+"""Seeds evaluated at once after training together (this machine's two cores)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,8 +215,11 @@ def _train_and_score(seeds: list[_Seed], started: float) -> None:
             for seed in live:
                 seed.fail(trace)
             return
-        for seed in live:
-            seed.attempt(functools.partial(_score, seed, report, started))
+        threads = min(EVALUATION_THREADS, len(live))
+        with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="evaluate") as pool:
+            cards = [pool.submit(_evaluate, seed) for seed in live]
+            for seed, card in zip(live, cards, strict=True):
+                seed.attempt(functools.partial(_record, seed, card, report, started))
 
 
 def _build(seed: _Seed, envs: contextlib.ExitStack) -> None:
@@ -223,10 +230,26 @@ def _build(seed: _Seed, envs: contextlib.ExitStack) -> None:
     seed.training = SeedTraining(training, seed.inputs, venv, seed.tracked, seed.workdir)
 
 
-def _score(seed: _Seed, report: TrainReport, started: float) -> None:
+def _evaluate(seed: _Seed) -> ScoreCard:
+    """Score one seed's trained policy; runs in a thread beside the other seeds'.
+
+    MuJoCo steps and torch kernels release the GIL, so two seeds' episodes use two cores
+    (while the main thread records finished seeds); each draws its actions from its own
+    generator, so the scores do not depend on how the threads interleave.
+    """
+    assert seed.training is not None
+    return score(seed.training.training.algorithm.policy, seed.training.inputs)
+
+
+def _record(
+    seed: _Seed,
+    evaluation: concurrent.futures.Future[ScoreCard],
+    report: TrainReport,
+    started: float,
+) -> None:
     assert seed.training is not None
     one = seed.training
-    card = score(one.training.algorithm.policy, one.inputs)
+    card = evaluation.result()  # a failed evaluation raises here, failing this seed only
     times = report_times(report, started, time.perf_counter())
     record_result(one.tracked, one.inputs, one.training, one.venv, card, times, one.workdir)
     seed.complete(card.result(), {**card.metrics(), **times})

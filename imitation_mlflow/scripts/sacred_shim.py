@@ -18,7 +18,7 @@ from imitation_mlflow.config import build_config, parse_literal, to_dict
 from imitation_mlflow.config.registry import Script, algorithms_of, config_classes
 from imitation_mlflow.errors import UserError, unknown_choice
 from imitation_mlflow.run.request import DEFAULT_EXPERIMENT
-from imitation_mlflow.run.signals import interrupt_on_sigterm
+from imitation_mlflow.run.signals import interrupt_on_stop_signals, stop_with_parent
 
 if TYPE_CHECKING:
     from imitation_mlflow.run.pipeline import RunOutcome
@@ -81,7 +81,8 @@ class Experiment:
         """Command-line entry point; returns the process exit code (2 for user errors)."""
         args = list(sys.argv[1:] if argv is None else argv)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-        interrupt_on_sigterm()
+        interrupt_on_stop_signals()
+        stop_with_parent()
         try:
             line = self._parse(args)
             if line.command == "print_config":

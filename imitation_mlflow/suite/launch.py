@@ -29,7 +29,9 @@ from imitation_mlflow.suite.matrix import (
     train_command,
 )
 from imitation_mlflow.suite.pool import PoolResult, ProcessPool
+from imitation_mlflow.suite.reap import reap
 from imitation_mlflow.suite.slurm import absolute_tracking_uri, slurm_script
+from imitation_mlflow.tracking.contract import SUITE_TAG
 from imitation_mlflow.tracking.suites import child_statuses, close_suite_run, open_suite_run
 
 
@@ -65,6 +67,10 @@ class SuitePlan:
     """Task name -> the names of the runs it makes."""
     skipped: int
     """Runs left out because they already FINISHED."""
+    running: int = 0
+    """Runs left out because they are RUNNING elsewhere (their process is alive)."""
+    reaped: int = 0
+    """Phantom runs of this suite (RUNNING, process gone) that were ended KILLED to rerun."""
 
     @property
     def run_count(self) -> int:
@@ -73,10 +79,11 @@ class SuitePlan:
 
 
 def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan:
-    """Check the matrix, open the parent, drop FINISHED runs.
+    """Check the matrix, open the parent, drop FINISHED runs and runs alive elsewhere.
 
     Every run's config must build; with ``check_experts`` (runs on this machine) every
     environment's expert must also resolve and load here, before the parent exists.
+    The suite's phantom runs (RUNNING, their process gone) are ended KILLED and run again.
     """
     parse_assignments(matrix.sets)  # a malformed KEY=VALUE fails before anything
     if matrix.quick:
@@ -96,8 +103,13 @@ def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan
     }
     name = matrix.name or suite_name(entries, matrix.sets)
     parent = open_suite_run(matrix.experiment, name, params)
+    reaping = reap([matrix.experiment], where=f"tags.{SUITE_TAG} = '{parent}'")
+    alive = {run.run_name for run in reaping.alive}
     statuses = {} if matrix.force else child_statuses(parent)
-    todo = [e for e in entries if statuses.get(e.run_name) != "FINISHED"]
+    todo = [
+        e for e in entries if statuses.get(e.run_name) != "FINISHED" and e.run_name not in alive
+    ]
+    running = sum(e.run_name in alive for e in entries)
     tasks = suite_tasks(todo, batch_seeds=matrix.batch_seeds)
     commands = {
         task.name: train_command(
@@ -106,7 +118,8 @@ def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan
         for task in tasks
     }
     runs = {task.name: task.run_names for task in tasks}
-    return SuitePlan(parent, commands, runs, len(entries) - len(todo))
+    skipped = len(entries) - len(todo) - running
+    return SuitePlan(parent, commands, runs, skipped, running, len(reaping.killed))
 
 
 def check_experts_elsewhere(experts: set[tuple[str, ExpertConfig]]) -> None:

@@ -1,7 +1,8 @@
 """Child processes run a few at a time: the local suite's runs and ``tune --jobs``'s workers.
 
-Stopping (Ctrl-C, SIGTERM, an exception) terminates the running children and waits for
-them, so their MLflow runs end KILLED instead of being left RUNNING.
+Stopping (Ctrl-C, a stop signal, an exception) terminates the running children and waits
+for them, so their MLflow runs end KILLED instead of being left RUNNING; children of a pool
+that is killed outright stop themselves (:func:`~imitation_mlflow.run.signals.stop_with_parent`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+
+from imitation_mlflow.run.signals import PARENT_PID_ENV
 
 STOP_TIMEOUT_S = 60.0
 """How long a terminated child may take to end its run before it is killed."""
@@ -105,7 +108,7 @@ class ProcessPool:
         }
 
     def _start(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", PARENT_PID_ENV: str(os.getpid())}
         if self.log_dir is None:
             return subprocess.Popen(command, env=env)
         with (self.log_dir / f"{name}.log").open("wb") as log:

@@ -21,6 +21,7 @@ from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID
 
 from imitation_mlflow.tracking import store
 from imitation_mlflow.tracking.contract import RUN_NAME_TAG
+from imitation_mlflow.tracking.liveness import heartbeat, this_process
 from imitation_mlflow.tracking.writer import BufferedMetricWriter
 
 
@@ -89,13 +90,16 @@ def tracked_run(
 
     Under ``mlflow run`` (``MLFLOW_RUN_ID`` set) the launcher's run is reused and renamed;
     ``resume_run_id`` reopens an earlier run; otherwise a new run is created in ``experiment``.
+    While open, the run carries this process's host and pid and a heartbeat
+    (:mod:`~imitation_mlflow.tracking.liveness`), so a reaper can tell it from a phantom.
     """
     client = MlflowClient()
     run_id = _open_run(client, experiment, run_name, resume_run_id)
     tracked = TrackedRun(run_id, client)
     if resume_run_id:
         tracked.metrics.skip_logged()
-    tracked.set_tags({RUN_NAME_TAG: run_name, **tags})
+    tracked.set_tags({RUN_NAME_TAG: run_name, **this_process(), **tags})
+    heartbeat().add(run_id)
     status = RunStatus.to_string(RunStatus.FAILED)
     try:
         yield tracked
@@ -104,6 +108,7 @@ def tracked_run(
         status = RunStatus.to_string(RunStatus.KILLED)
         raise
     finally:
+        heartbeat().discard(run_id)
         try:
             tracked.metrics.flush()
         finally:

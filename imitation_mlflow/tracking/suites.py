@@ -7,6 +7,7 @@ from typing import Any
 from mlflow.tracking import MlflowClient
 
 from imitation_mlflow.tracking.contract import SUITE_TAG
+from imitation_mlflow.tracking.liveness import heartbeat, this_process
 from imitation_mlflow.tracking.parents import children, mark_best, open_parent
 from imitation_mlflow.tracking.store import end_run, log_values
 
@@ -16,10 +17,15 @@ SUITE_NAME_TAG = "suite_name"
 def open_suite_run(experiment: str, name: str, params: dict[str, Any]) -> str:
     """The parent run of suite ``name``: reused when it exists (reruns), else created.
 
-    It shows RUNNING until :func:`close_suite_run` ends it.
+    It shows RUNNING, with this process's host, pid and heartbeat, until
+    :func:`close_suite_run` ends it.
     """
     run_id = open_parent(experiment, identity={SUITE_NAME_TAG: name}, run_name=name, params=params)
-    MlflowClient().update_run(run_id, status="RUNNING")
+    client = MlflowClient()
+    client.update_run(run_id, status="RUNNING")
+    for key, value in this_process().items():
+        client.set_tag(run_id, key, value)
+    heartbeat().add(run_id)
     return run_id
 
 
@@ -29,6 +35,7 @@ def close_suite_run(run_id: str, *, finished: int, failed: int, killed: bool = F
     The child with the highest normalized score is tagged ``best_in_suite`` and named by
     the parent's ``best_child`` tag.
     """
+    heartbeat().discard(run_id)
     client = MlflowClient()
     log_values(client, run_id, metrics={"suite/finished": finished, "suite/failed": failed})
     best = next(

@@ -40,3 +40,36 @@ def test_uniform_random_policy_shapes():
     venv = make_venv("seals/Swimmer-v1", num_vec=2, seed=0)
     actions, _ = UniformRandomPolicy(venv.action_space, seed=0).predict(np.zeros((2, 10)))
     assert actions.shape == (2, 2)
+
+
+@pytest.mark.parametrize("gym_id", ["seals/CartPole-v0", "seals/HalfCheetah-v1"])
+def test_seeded_actions_draw_what_sb3_draws_after_manual_seed(gym_id):
+    import torch
+    from stable_baselines3 import PPO
+
+    from imitation_mlflow.evaluation.returns import SeededActions
+
+    venv = make_venv(gym_id, num_vec=3, seed=0)
+    policy = PPO("MlpPolicy", venv, seed=0, device="cpu").policy
+    assert SeededActions.supports(policy)
+    seeded = SeededActions(policy, seed=7)
+    torch.manual_seed(7)
+    obs = venv.reset()
+    for _ in range(5):
+        ours, _ = seeded.predict(obs)
+        theirs, _ = policy.predict(obs, deterministic=False)
+        np.testing.assert_array_equal(ours, theirs)
+        obs, *_ = venv.step(ours)
+
+
+def test_in_process_vec_env_hands_out_infos_callers_can_keep():
+    venv = make_venv("seals/CartPole-v0", num_vec=2, seed=0, max_episode_steps=3)
+    venv.reset()
+    kept = []
+    for _ in range(3):
+        _, _, dones, infos = venv.step(np.zeros(2, dtype=np.int64))
+        kept.append(infos)
+    assert dones.all() and "terminal_observation" in kept[-1][0]
+    assert all("terminal_observation" not in info for info in kept[0])  # not aliased
+    kept[0][0]["mine"] = 1
+    assert "mine" not in venv.buf_infos[0]
