@@ -26,7 +26,7 @@ def runs_group() -> None:
     type=Duration(),
     default="10m",
     show_default=True,
-    help="Runs of other hosts are phantoms once their heartbeat is this old (at least 1m).",
+    help="Runs of other hosts are phantoms once their heartbeat is this old (at least 60s).",
 )
 @click.option("--dry-run", is_flag=True, help="List the phantoms without ending them.")
 @user_errors
@@ -40,10 +40,12 @@ def runs_reap(experiments: tuple[str, ...], older_than_s: float, dry_run: bool) 
     import os
 
     from imitation_mlflow.errors import UserError
-    from imitation_mlflow.suite.reap import reap
+    from imitation_mlflow.suite.reap import MIN_OLDER_THAN_S, reap
 
-    if older_than_s < 60:
-        raise UserError(f"--older-than must be at least 1m (got {older_than_s:g}s)")
+    if older_than_s < MIN_OLDER_THAN_S:
+        raise UserError(
+            f"--older-than must be at least {MIN_OLDER_THAN_S:g}s (got {older_than_s:g}s)"
+        )
     names = list(experiments) or [os.environ.get("MLFLOW_EXPERIMENT_NAME") or "imitation"]
     found = reap(names, older_than_s=older_than_s, dry_run=dry_run)
     verb = "would end" if dry_run else "ended"

@@ -19,6 +19,8 @@ from imitation_mlflow.tracking.liveness import BEAT_INTERVAL_S, RunningRun, end_
 
 DEFAULT_OLDER_THAN_S = 600.0
 """A heartbeat older than this (20 missed beats) marks a run of another host as a phantom."""
+MIN_OLDER_THAN_S = 2 * BEAT_INTERVAL_S
+"""The shortest threshold: anything less could take a live run between two beats for dead."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,8 +83,8 @@ def reap(
     Raises:
         ValueError: ``older_than_s`` shorter than two heartbeats (live runs would be killed).
     """
-    if older_than_s < 2 * BEAT_INTERVAL_S:
-        raise ValueError(f"older_than_s must be at least {2 * BEAT_INTERVAL_S:.0f} s")
+    if older_than_s < MIN_OLDER_THAN_S:
+        raise ValueError(f"older_than_s must be at least {MIN_OLDER_THAN_S:.0f} s")
     now = datetime.datetime.now(datetime.UTC)
     host = socket.gethostname()
     found = Reaping([], [], [])
