@@ -162,7 +162,8 @@ def test_sigterm_keeps_completed_trials_and_rerun_resumes(
     (killed,) = _runs(client, tuning_kind="trial", trial=str(interrupted[0]))
     assert killed.info.status == "KILLED"
     children = _runs(client, **{"mlflow.parentRunId": killed.info.run_id})
-    assert children and children[-1].info.status == "KILLED"
+    # The stop lands in the running seed's training (KILLED) or just after it ended (FINISHED).
+    assert children and {c.info.status for c in children} <= {"FINISHED", "KILLED"}
 
     resumed = run_cli(args, cwd=tmp_path, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
