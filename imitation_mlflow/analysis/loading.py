@@ -57,11 +57,7 @@ def _experiment_runs(experiment: str, suite: str | None) -> list[RunRecord]:
     try:
         return list(training_runs(experiment, suite=suite, curves=False))
     except NoSuchExperiment as exc:
-        raise UserError(
-            f"no folder and no MLflow experiment named {experiment!r}; pass a folder, a .zip, "
-            "or an experiment name (set --tracking-uri / MLFLOW_TRACKING_URI for another "
-            f"store): {exc}"
-        ) from None
+        raise UserError(f"{experiment!r} is no folder or .zip, and {exc}") from None
 
 
 def fill_random_scores(frame: pd.DataFrame) -> pd.DataFrame:

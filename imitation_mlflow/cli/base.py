@@ -38,6 +38,23 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def needs_tracking_store(func: F) -> F:
+    """Check that the tracking store answers before the command does any work.
+
+    A server that is down or refuses the credentials is one line and exit 2 (under
+    :func:`user_errors`) instead of minutes of retries and a traceback.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from imitation_mlflow.tracking.connection import check_tracking_store  # MLflow: here
+
+        check_tracking_store()
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class Duration(click.ParamType):
     """A length of time as seconds: ``90``, ``90s``, ``10m``, ``2h`` or ``1d``."""
 

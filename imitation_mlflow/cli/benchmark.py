@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from imitation_mlflow.cli.base import F, cli, user_errors
+from imitation_mlflow.cli.base import F, cli, needs_tracking_store, user_errors
 
 
 def _matrix_options(func: F) -> F:
@@ -66,6 +66,7 @@ def benchmark() -> None:
 @click.option("--jobs", type=int, default=1, show_default=True, help="Runs at once.")
 @click.option("--progress/--no-progress", default=True)
 @user_errors
+@needs_tracking_store
 def benchmark_run(jobs: int, progress: bool, **matrix: Any) -> None:
     """Execute the suite on this machine, JOBS processes at a time, under one parent run."""
     from imitation_mlflow.run.signals import interrupt_on_stop_signals

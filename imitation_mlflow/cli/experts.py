@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from imitation_mlflow.cli.base import cli, user_errors
+from imitation_mlflow.cli.base import cli, needs_tracking_store, user_errors
 from imitation_mlflow.config.env_ids import environment_configs, gym_id_of_config
 from imitation_mlflow.errors import UserError
 
@@ -60,6 +60,7 @@ def expert() -> None:
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @user_errors
+@needs_tracking_store
 def expert_train(
     env: str,
     timesteps: int | None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from imitation_mlflow.cli.base import Duration, cli, user_errors
+from imitation_mlflow.cli.base import Duration, cli, needs_tracking_store, user_errors
 
 
 @cli.group("runs")
@@ -30,6 +30,7 @@ def runs_group() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="List the phantoms without ending them.")
 @user_errors
+@needs_tracking_store
 def runs_reap(experiments: tuple[str, ...], older_than_s: float, dry_run: bool) -> None:
     """End KILLED the RUNNING runs whose process is gone.
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from imitation_mlflow.cli.base import cli, user_errors
+from imitation_mlflow.cli.base import cli, needs_tracking_store, user_errors
 
 
 @cli.group("export")
@@ -25,6 +25,7 @@ def export_group() -> None:
 )
 @click.option("--suite", default=None, metavar="RUN_ID", help="Only the runs of this suite.")
 @user_errors
+@needs_tracking_store
 def export_sacred(output: str, experiment: str, suite: str | None) -> None:
     """Write the experiment's runs in the published sacred layout under OUTPUT (idempotent)."""
     from imitation_mlflow.export.sacred_exporter import export_experiment
@@ -48,6 +49,7 @@ def import_group() -> None:
     help="MLflow experiment to import into.",
 )
 @user_errors
+@needs_tracking_store
 def import_sacred(path: str, experiment: str) -> None:
     """Make an MLflow run of every sacred run folder under PATH (a folder or a .zip)."""
     from imitation_mlflow.export.sacred_importer import SHOWN, import_sacred

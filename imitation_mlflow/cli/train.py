@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from imitation_mlflow.cli.base import cli, config_choice, config_options, user_errors
+from imitation_mlflow.cli.base import (
+    cli,
+    config_choice,
+    config_options,
+    needs_tracking_store,
+    user_errors,
+)
 from imitation_mlflow.config import build_config, expand_named, named_configs, to_dict
 from imitation_mlflow.config.registry import algorithm, config_classes
 from imitation_mlflow.config.seeds import parse_seed_list
@@ -52,6 +58,7 @@ from imitation_mlflow.tracking.contract import PARENT_TAG, SUITE_TAG
     help="Continue a killed run from its newest checkpoint, in the same MLflow run.",
 )
 @user_errors
+@needs_tracking_store
 def train(
     algo: str,
     env: str,

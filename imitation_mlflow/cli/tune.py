@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from imitation_mlflow.cli.base import cli, config_choice, config_options, user_errors
+from imitation_mlflow.cli.base import (
+    cli,
+    config_choice,
+    config_options,
+    needs_tracking_store,
+    user_errors,
+)
 from imitation_mlflow.config.registry import algorithm
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.run.signals import interrupt_on_stop_signals, stop_with_parent
@@ -74,6 +80,7 @@ if TYPE_CHECKING:
 @click.option("--progress/--no-progress", default=True, help="Show progress bars.")
 @click.option("--phase1-only", is_flag=True, hidden=True, help="Worker: trials only.")
 @user_errors
+@needs_tracking_store
 def tune(
     algo: str,
     env: str,

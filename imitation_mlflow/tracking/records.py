@@ -15,6 +15,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from imitation_mlflow.errors import UserError
+from imitation_mlflow.tracking.connection import check_tracking_store
 from imitation_mlflow.tracking.contract import CURVE_PREFIXES, IMPORT_DIGEST_TAG, RunRecord
 from imitation_mlflow.tracking.store import (
     end_run,
@@ -44,6 +45,7 @@ def training_runs(
     ``curves`` fetches every training curve (one request per curve); ``artifact_names``
     downloads those files of each run. Without either, a page of runs is one request.
     """
+    check_tracking_store()
     client = MlflowClient()
     found = client.get_experiment_by_name(experiment)
     if found is None:

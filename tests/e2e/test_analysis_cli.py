@@ -155,7 +155,7 @@ def test_corrupt_folders_warn_and_missing_source_fails(tmp_path, cli_bin, baseli
     env = {"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/empty.db"}
     os.environ.update(env)
     done = run_cli([str(cli_bin), "summarize", "csv", "no-such-experiment"], tmp_path)
-    assert done.returncode == 2 and "no folder and no MLflow experiment" in done.stderr
+    assert done.returncode == 2 and "is no folder or .zip, and no MLflow experiment" in done.stderr
 
 
 def test_notebook_executes_against_a_store(bc_runs, tmp_path, baseline_folder, monkeypatch):

@@ -1,6 +1,8 @@
 import time
 
 import mlflow
+import pytest
+from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from imitation_mlflow.tracking.writer import BufferedMetricWriter
@@ -51,3 +53,44 @@ def test_a_resumed_run_does_not_log_a_point_twice(mlflow_store):
     assert sorted(m.step for m in rounds) == list(range(8))
     fps = client.get_metric_history(run_id, "time/fps")  # wall-clock values differ: kept
     assert sorted(m.step for m in fps) == [0, 1, 2, 3, 3, 4, 4, 5, 6, 7]
+
+
+class _FlakyStore(MlflowClient):
+    """A real SQLite client whose first ``failures`` batch writes fail as a down server's do."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def log_batch(self, *args, **kwargs):
+        if self.failures > 0:
+            self.failures -= 1
+            raise MlflowException("API request failed: Connection refused")
+        return super().log_batch(*args, **kwargs)
+
+
+def test_a_store_outage_loses_no_point(mlflow_store):
+    client = _FlakyStore(failures=3)
+    run_id = client.create_run(client.create_experiment("outage")).info.run_id
+    writer = BufferedMetricWriter(client, run_id, max_buffer=100)
+    writer.retry_pauses_s = (0.05, 0.05)
+    for step in range(250):  # the first writes fail; recording goes on, later tries catch up
+        writer.record("bc/loss", 1.0, step)
+        time.sleep(0.001)
+    assert client.failures == 0
+    writer.flush()
+    assert [m.step for m in client.get_metric_history(run_id, "bc/loss")] == list(range(250))
+
+
+def test_the_final_flush_gives_up_after_its_retries_and_keeps_the_points(mlflow_store):
+    client = _FlakyStore(failures=10)
+    run_id = client.create_run(client.create_experiment("down")).info.run_id
+    writer = BufferedMetricWriter(client, run_id)
+    writer.retry_pauses_s = (0.01, 0.01)
+    writer.record("bc/loss", 1.0, 0)
+    with pytest.raises(MlflowException):
+        writer.flush()
+    assert client.failures == 7  # three tries: the first and one after each pause
+    client.failures = 0
+    writer.flush()
+    assert [m.step for m in client.get_metric_history(run_id, "bc/loss")] == [0]
