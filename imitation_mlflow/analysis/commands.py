@@ -35,6 +35,7 @@ def summarize_to_markdown(
     from imitation_mlflow.analysis.plots import summary_plots  # matplotlib: only when asked
 
     _check_reps(reps)
+    _check_output(output)
     frame = load_runs(source, suite=suite)
     images = []
     if plots:
@@ -85,6 +86,17 @@ def compare_sources(
         label = f"P({chosen} > {baseline_algo})"
         plot_probability_of_improvement(result.estimates, plot, label=label)
     return result
+
+
+def _check_output(output: Path) -> None:
+    """``output`` can be written: not a folder, and its nearest existing ancestor is one."""
+    if output.is_dir():
+        raise UserError(f"--output {str(output)!r} is a folder; name a markdown file")
+    ancestor = output.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UserError(f"--output {str(output)!r} lies under the file {str(ancestor)!r}")
 
 
 def _check_reps(reps: int) -> None:

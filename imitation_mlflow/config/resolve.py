@@ -21,7 +21,7 @@ from imitation_mlflow.config.checks import (
     show,
     type_problem,
 )
-from imitation_mlflow.errors import UserError, unknown_choice
+from imitation_mlflow.errors import UserError, regular_file, unknown_choice
 
 C = TypeVar("C")
 
@@ -40,12 +40,8 @@ def named_configs() -> dict[str, dict[str, Any]]:
 def load_config_file(path: str | Path) -> dict[str, dict[str, Any]]:
     """Read extra named configs from a user TOML file in the same format as the shipped one."""
     try:
-        return tomllib.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise UserError(
-            f"config file {str(path)!r} does not exist; pass an existing TOML file"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
+        return tomllib.loads(regular_file(path, "config file").read_text())
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UserError(f"config file {str(path)!r} is not valid TOML: {exc}") from exc
 
 

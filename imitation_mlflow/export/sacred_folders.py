@@ -44,6 +44,8 @@ def scan_folders(path: Path, names: tuple[str, ...] = FILES) -> FolderScan:
     """Every run folder under ``path`` (a directory or a ``.zip``), its files ``names`` read."""
     if not path.exists():
         raise UserError(f"{str(path)!r} does not exist; pass a folder of sacred runs or a .zip")
+    if not (path.is_dir() or path.is_file()):
+        raise UserError(f"{str(path)!r} is neither a folder nor a file; pass a folder or a .zip")
     scan = FolderScan([], [])
     found = _zip_folders(path, scan, names) if path.is_file() else _dir_folders(path, scan, names)
     scan.folders.extend(found)

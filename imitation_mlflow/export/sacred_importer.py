@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from imitation_mlflow.errors import UserError
 from imitation_mlflow.export.sacred_records import read_records
 from imitation_mlflow.tracking.contract import IMPORT_DIGEST_TAG
 from imitation_mlflow.tracking.records import create_run, imported_digests
@@ -34,6 +35,11 @@ def import_sacred(path: Path, experiment: str, *, progress: bool = True) -> Impo
     ``run.json`` and ``config.json``) is not imported again.
     """
     scan = read_records(path, full=True)
+    if not (scan.records or scan.skipped or scan.refused):
+        raise UserError(
+            f"no sacred run folders (run.json with config.json) under {str(path)!r}; pass the "
+            "folder `export sacred` wrote, a sacred FileStorageObserver folder, or a .zip of one"
+        )
     known = imported_digests(experiment)
     new = [r for r in scan.records if r.tags[IMPORT_DIGEST_TAG] not in known]
     for record in tqdm(new, desc="import", unit="run", disable=not progress or len(new) < 20):

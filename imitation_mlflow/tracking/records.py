@@ -40,10 +40,12 @@ def training_runs(
     artifact_names: tuple[str, ...] = (),
     curves: bool = True,
 ) -> Iterator[RunRecord]:
-    """Yield the training runs (runs with an ``algo`` tag) of ``experiment``, oldest first.
+    """The training runs (runs with an ``algo`` tag) of ``experiment``, oldest first, lazily.
 
-    ``curves`` fetches every training curve (one request per curve); ``artifact_names``
-    downloads those files of each run. Without either, a page of runs is one request.
+    An unknown experiment or suite is a ``UserError`` at the call, before anything is read or
+    written. ``curves`` fetches every training curve (one request per curve);
+    ``artifact_names`` downloads those files of each run. Without either, a page of runs is
+    one request.
     """
     check_tracking_store()
     client = MlflowClient()
@@ -53,18 +55,38 @@ def training_runs(
             f"no MLflow experiment named {experiment!r} in {mlflow.get_tracking_uri()}; "
             "pass an existing --experiment (or set MLFLOW_TRACKING_URI for another store)"
         )
+    if suite is not None:
+        _check_suite(client, suite, found.experiment_id, experiment)
     query = "tags.algo != ''" + (f" and tags.suite = '{suite}'" if suite else "")
+    return _pages(client, found.experiment_id, query, artifact_names, curves)
+
+
+def _check_suite(client: MlflowClient, suite: str, experiment_id: str, experiment: str) -> None:
+    try:
+        run = client.get_run(suite)
+    except MlflowException:
+        run = None
+    if run is None or run.info.experiment_id != experiment_id:
+        raise UserError(
+            f"no suite run {suite!r} in experiment {experiment!r}; pass the parent run id "
+            "that `benchmark run` printed (or the experiment it ran in)"
+        )
+
+
+def _pages(
+    client: MlflowClient, experiment_id: str, query: str, names: tuple[str, ...], curves: bool
+) -> Iterator[RunRecord]:
     token = None
     while True:
         page = client.search_runs(
-            [found.experiment_id],
+            [experiment_id],
             filter_string=query,
             max_results=500,
             page_token=token,
             order_by=["attributes.start_time ASC"],
         )
         for run in page:
-            yield _record(client, run, artifact_names, curves)
+            yield _record(client, run, names, curves)
         token = page.token
         if not token:
             return
