@@ -59,6 +59,11 @@ def expert() -> None:
     help="Episodes per evaluation with --select-every.",
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
+@click.option(
+    "--promote",
+    is_flag=True,
+    help="Make it the store's expert even if a stronger one is known.",
+)
 @user_errors
 @needs_tracking_store
 def expert_train(
@@ -71,11 +76,14 @@ def expert_train(
     select_every: int | None,
     select_episodes: int,
     progress: bool,
+    promote: bool,
 ) -> None:
     """Train a PPO expert for ENV with our per-env settings, as one MLflow run.
 
-    The model is registered as expert-<env id> (its return as a version tag) and saved to
-    the local expert store (or --output), where runs resolve it before shipped experts.
+    The model is registered as expert-<env id> (its return as a version tag) and kept in
+    the local expert store by its sha256 (or written to --output). It becomes the expert
+    runs use only when no stronger one is recorded (store, registry, shipped, hub), or
+    with --promote.
     """
     from imitation_mlflow.experts.recorded import ExpertTraining, train_recorded_expert
 
@@ -89,12 +97,17 @@ def expert_train(
         progress=progress,
         select_every=select_every,
         select_episodes=select_episodes,
+        promote=promote,
     )
     trained = train_recorded_expert(job)
-    click.echo(
-        f"saved {trained.path}; return over {eval_episodes} episodes "
-        f"{trained.evaluation['monitor_return_mean']:.1f}"
-    )
+    score = trained.evaluation["monitor_return_mean"]
+    click.echo(f"saved {trained.path}; return over {eval_episodes} episodes {score:.1f}")
+    if trained.stronger is not None:
+        click.echo(
+            f"not promoted: runs keep using {trained.stronger}; pass --promote to use this "
+            "one anyway (or --expert-path for one run)",
+            err=True,
+        )
     click.echo(
         f"MLflow run {trained.run_id}; registered {trained.registered_name} "
         f"version {trained.version}"

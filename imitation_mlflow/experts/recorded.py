@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,8 @@ from imitation_mlflow.envs import check_env_id
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.evaluation import evaluate_episodes
 from imitation_mlflow.experts.recipes import recipe_for
-from imitation_mlflow.experts.store import file_sha256, store_dir
+from imitation_mlflow.experts.resolve import Candidate, strongest_known
+from imitation_mlflow.experts.store import file_sha256, keep_expert, promote
 from imitation_mlflow.experts.training import save_expert, train_expert
 from imitation_mlflow.tracking.models import register_model
 from imitation_mlflow.tracking.run import TrackedRun, tracked_run
@@ -45,6 +47,8 @@ class ExpertTraining:
     select_every: int | None = None
     """Evaluate every this many steps and keep the best checkpoint (``None``: the last)."""
     select_episodes: int = 10
+    promote: bool = False
+    """Make it the store's expert even when a stronger one is known."""
 
     def check(self) -> None:
         """Refuse what cannot work before any run starts (``UserError``)."""
@@ -71,6 +75,8 @@ class RecordedExpert:
     registered_name: str
     version: str
     evaluation: dict[str, float]
+    stronger: str | None = None
+    """Where the stronger expert that stays in use is, when this one was not promoted."""
 
 
 def train_recorded_expert(job: ExpertTraining) -> RecordedExpert:
@@ -98,11 +104,34 @@ def train_recorded_expert(job: ExpertTraining) -> RecordedExpert:
             select_every=job.select_every,
             select_episodes=job.select_episodes,
         )
-        path = save_expert(model, job.output or store_dir(), name)
-        evaluation = _evaluate(tracked, model, job)
-        version = _register(tracked, model, path, job.gym_id, evaluation)
+        with tempfile.TemporaryDirectory() as scratch:
+            saved = save_expert(model, job.output or Path(scratch), name)
+            evaluation = _evaluate(tracked, model, job)
+            stronger = strongest_known(job.gym_id)  # before this one is registered
+            version = _register(tracked, model, saved, job.gym_id, evaluation)
+            if job.output is not None:
+                path, kept_back = saved, None
+            else:
+                path, kept_back = _into_store(job, saved, evaluation, stronger)
+        tracked.set_tags({"expert_path": str(path), "promoted": str(kept_back is None).lower()})
     registered = registered_expert_name(job.gym_id)
-    return RecordedExpert(path, tracked.run_id, registered, version, evaluation)
+    return RecordedExpert(path, tracked.run_id, registered, version, evaluation, kept_back)
+
+
+def _into_store(
+    job: ExpertTraining, saved: Path, evaluation: dict[str, float], stronger: Candidate | None
+) -> tuple[Path, str | None]:
+    """Keep ``saved`` in the store by its hash; promote it unless a stronger one is known.
+
+    Returns the store path and, when it was not promoted, a description of the stronger one.
+    """
+    mean_return = evaluation["monitor_return_mean"]
+    kept = keep_expert(job.gym_id, saved, mean_return)
+    best = stronger.mean_return if stronger is not None else None
+    weaker = best is not None and mean_return < best
+    if stronger is not None and weaker and not job.promote:
+        return kept, f"the {stronger.where} expert (return {best:.6g})"
+    return promote(job.gym_id, file_sha256(kept), forced=weaker), None
 
 
 def _params(job: ExpertTraining) -> dict[str, object]:
@@ -141,7 +170,7 @@ def _register(
 ) -> str:
     """Log the zip as a pyfunc model and register it as ``expert-<env id>``; the version."""
     sha256 = file_sha256(path)
-    tracked.set_tags({"expert_path": str(path), "expert_sha256": sha256})
+    tracked.set_tags({"expert_sha256": sha256})
     shape = model.observation_space.shape or ()
     obs = np.zeros((2, *shape), dtype=np.float32)
     model_uri = tracked.log_policy_model(

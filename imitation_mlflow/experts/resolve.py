@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import gymnasium as gym
@@ -16,7 +17,12 @@ from imitation_mlflow.config.sections import ExpertConfig
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.experts import hub
 from imitation_mlflow.experts.shipped import shipped_envs, shipped_expert_path, shipped_experts
-from imitation_mlflow.experts.store import file_sha256, store_dir, store_expert_path
+from imitation_mlflow.experts.store import (
+    file_sha256,
+    promoted_expert,
+    store_dir,
+    store_expert_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +90,13 @@ AUTO = ExpertConfig()
 def resolve_expert(gym_id: str, settings: ExpertConfig = AUTO) -> ExpertRef:
     """Find the expert for ``gym_id``.
 
-    ``auto`` takes the first of: the explicit path, the local expert store, the newest
-    ``expert-<env>`` in the MLflow model registry, the expert shipped with the package, the
-    hub (``repo_id``, default ``HumanCompatibleAI/ppo-<env>``, at ``revision``; only its
-    cache when ``HF_HUB_OFFLINE`` is set). A shipped expert weaker than the hub's is tried
-    after the hub, as the fallback when the hub cannot be reached. Any other ``source``
-    takes only that place. Nothing found is a ``UserError`` naming the ways to get one.
+    An explicit path wins. ``auto`` takes the strongest recorded expert among the local
+    expert store's promoted one, the strongest ``expert-<env>`` in the MLflow model
+    registry, the expert shipped with the package and the hub (``repo_id``, default
+    ``HumanCompatibleAI/ppo-<env>``, at ``revision``; only its cache when
+    ``HF_HUB_OFFLINE`` is set), unless a store expert was promoted with ``--promote``; see
+    :func:`_auto`. Any other ``source`` takes only that place. Nothing found is a
+    ``UserError`` naming the ways to get one.
     """
     if settings.path or settings.source == "path":
         return _explicit(settings.path)
@@ -97,28 +104,85 @@ def resolve_expert(gym_id: str, settings: ExpertConfig = AUTO) -> ExpertRef:
         return _from_hub(gym_id, settings)
     if settings.source == "auto":
         return _auto(gym_id, settings)
-    finders = {"store": _stored, "registry": _registered, "shipped": _shipped}
+    registered = lambda env: (_registered(env) or (None, None))[0]  # noqa: E731
+    finders = {"store": _stored, "registry": registered, "shipped": _shipped}
     found = finders[settings.source](gym_id)
     if found is None:
         raise UserError(_missing(settings.source, gym_id))
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """A place ``auto`` may take the expert from, with the return recorded for it."""
+
+    where: str
+    mean_return: float | None
+    find: Callable[[], ExpertRef | None]
+
+
 def _auto(gym_id: str, settings: ExpertConfig) -> ExpertRef:
-    found = _stored(gym_id) or _registered(gym_id)
-    if found is not None:
-        return found
-    shipped = _shipped(gym_id)
+    """The strongest recorded expert; an explicitly promoted store expert comes first.
+
+    Candidates whose return is unknown (an unindexed store file, a registered version
+    without a ``return`` tag, an env without a published hub return) come after all known
+    ones, in the order store, registry, shipped, hub. The hub, when it cannot be reached,
+    gives way to the next candidate.
+    """
+    stored = promoted_expert(gym_id)
+    if stored is not None and stored.forced:
+        return _store_ref(stored.path)
+    failures: list[str] = []
+    for candidate in _ranked(candidates(gym_id, settings)):
+        try:
+            found = candidate.find()
+        except UserError as exc:
+            failures.append(str(exc))
+            continue
+        if found is not None:
+            if failures:
+                log.warning(
+                    "expert unavailable (%s); using the %s expert", failures[0], found.origin
+                )
+            return found
+    raise UserError(failures[0] if failures else _missing("shipped", gym_id))
+
+
+def candidates(gym_id: str, settings: ExpertConfig = AUTO) -> list[Candidate]:
+    """Every place ``auto`` resolution looks, with its recorded return (nothing downloaded)."""
+    found: list[Candidate] = []
+    stored = promoted_expert(gym_id)
+    if stored is not None:
+        found.append(Candidate("store", stored.mean_return, lambda: _store_ref(stored.path)))
+    elif _stored(gym_id) is not None:
+        found.append(Candidate("store", None, lambda: _stored(gym_id)))
+    registered = _registered(gym_id)
+    if registered is not None:
+        ref, mean_return = registered
+        found.append(Candidate("registry", mean_return, lambda: ref))
     record = shipped_experts().get(gym_id)
-    if shipped is not None and (record is None or record.beats_hub):
-        return shipped
-    try:
-        return _from_hub(gym_id, settings)
-    except UserError as exc:
-        if shipped is None:
-            raise
-        log.warning("hub expert unavailable (%s); using the shipped expert instead", exc)
-        return shipped
+    shipped = _shipped(gym_id)
+    if shipped is not None:
+        found.append(
+            Candidate("shipped", record.return_sampled if record else None, lambda: shipped)
+        )
+    hub_return = record.hub_return if record else None
+    found.append(Candidate("hub", hub_return, lambda: _from_hub(gym_id, settings)))
+    return found
+
+
+def _ranked(found: list[Candidate]) -> list[Candidate]:
+    known = sorted(
+        (c for c in found if c.mean_return is not None),
+        key=lambda c: -(c.mean_return or 0.0),
+    )  # sorted() is stable: equal returns keep the order store, registry, shipped, hub
+    return known + [c for c in found if c.mean_return is None]
+
+
+def strongest_known(gym_id: str) -> Candidate | None:
+    """The candidate with the highest recorded return for ``gym_id``, if any is recorded."""
+    known = [c for c in candidates(gym_id) if c.mean_return is not None]
+    return _ranked(known)[0] if known else None
 
 
 def _missing(source: str, gym_id: str) -> str:
@@ -140,8 +204,10 @@ def _missing(source: str, gym_id: str) -> str:
 
 def _stored(gym_id: str) -> ExpertRef | None:
     path = store_expert_path(gym_id)
-    if not path.is_file():
-        return None
+    return _store_ref(path) if path.is_file() else None
+
+
+def _store_ref(path: Path) -> ExpertRef:
     return ExpertRef(path=path, origin="store", sha256=file_sha256(path))
 
 
@@ -152,14 +218,16 @@ def _shipped(gym_id: str) -> ExpertRef | None:
     return ExpertRef(path=path, origin="shipped", sha256=file_sha256(path))
 
 
-def _registered(gym_id: str) -> ExpertRef | None:
-    from imitation_mlflow.tracking.models import latest_registered_zip  # MLflow: when asked
+def _registered(gym_id: str) -> tuple[ExpertRef, float | None] | None:
+    """The strongest registered ``expert-<env>`` version, and its recorded return."""
+    from imitation_mlflow.tracking.models import best_registered_zip  # MLflow: when asked
 
-    found = latest_registered_zip(registered_expert_name(gym_id), store_dir() / "registry")
+    found = best_registered_zip(registered_expert_name(gym_id), store_dir() / "registry")
     if found is None:
         return None
-    path, uri = found
-    return ExpertRef(path=path, origin="registry", sha256=file_sha256(path), model_uri=uri)
+    path, uri, mean_return = found
+    ref = ExpertRef(path=path, origin="registry", sha256=file_sha256(path), model_uri=uri)
+    return ref, mean_return
 
 
 def _from_hub(gym_id: str, settings: ExpertConfig) -> ExpertRef:

@@ -21,6 +21,7 @@ from imitation_mlflow.envs import check_env_id
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.evaluation.random_baseline import RandomReference, random_reference
 from imitation_mlflow.experts.demonstrations import demonstrations_for
+from imitation_mlflow.experts.quality import check_expert_quality
 from imitation_mlflow.experts.resolve import Expert, load_checked_expert
 from imitation_mlflow.run.checkpoint import STATE_FILE
 from imitation_mlflow.run.request import RunRequest
@@ -87,6 +88,7 @@ def prepare(request: RunRequest, workdir: Path) -> RunInputs:
     )
     evaluation = config.policy_evaluation
     random = random_reference(gym_id, evaluation.random_episodes, evaluation.random_source)
+    check_expert_quality(gym_id, expert.ref, demonstrations.stats(), random.stats)
     seeds = RunSeeds.from_root(config.seed)
     return RunInputs(request, spec, seeds, expert, demonstrations, random, resume)
 

@@ -92,13 +92,14 @@ def register_model(model_uri: str, name: str, tags: dict[str, str]) -> str:
     return str(version.version)
 
 
-def latest_registered_zip(name: str, download_root: Path) -> tuple[Path, str] | None:
-    """The SB3 zip of the newest version of registered model ``name``, and its ``models:/`` URI.
+def best_registered_zip(name: str, download_root: Path) -> tuple[Path, str, float | None] | None:
+    """The zip, ``models:/`` URI and recorded return of the strongest version of ``name``.
 
     Lets a run use an expert that someone trained against the same tracking server (e.g. a
-    lab's shared one) without copying files around. ``None`` when no such model is
-    registered or the store has no registry. Each version is downloaded once, into
-    ``download_root/<name>/<version>``.
+    lab's shared one) without copying files around. The version with the highest recorded
+    return wins (the newest among versions without one), so a weak expert registered later
+    does not take over. ``None`` when no such model is registered or the store has no
+    registry. Each version is downloaded once, into ``download_root/<name>/<version>``.
     """
     tracking_uri = mlflow.get_tracking_uri()
     if tracking_uri.startswith("sqlite:///") and not Path(tracking_uri[10:]).is_file():
@@ -110,14 +111,30 @@ def latest_registered_zip(name: str, download_root: Path) -> tuple[Path, str] | 
         return None
     if not versions:
         return None
-    newest = max(versions, key=lambda version: int(version.version))
-    uri = f"models:/{name}/{newest.version}"
-    target = download_root / name / str(newest.version)
+    best = max(
+        versions,
+        key=lambda v: (_recorded_return(v) is not None, _recorded_return(v) or 0.0, int(v.version)),
+    )
+    uri = f"models:/{name}/{best.version}"
+    target = download_root / name / str(best.version)
     zips = sorted(target.rglob("*.zip")) if target.is_dir() else []
     if not zips:
         local = mlflow.artifacts.download_artifacts(uri, dst_path=str(target))
         zips = sorted(Path(local).rglob("*.zip"))
-    return (zips[0], uri) if zips else None
+    return (zips[0], uri, _recorded_return(best)) if zips else None
+
+
+def _strength(version: Any) -> tuple[bool, float, int]:
+    """Versions with a recorded return first, by return; then the newest."""
+    recorded = _recorded_return(version)
+    return recorded is not None, recorded or 0.0, int(version.version)
+
+
+def _recorded_return(version: Any) -> float | None:
+    try:
+        return float(version.tags["return"])
+    except (KeyError, ValueError):
+        return None
 
 
 def load_policy_model(model_uri: str) -> Any:

@@ -6,6 +6,7 @@ several workers create it at the same moment they all keep the oldest and delete
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,12 @@ from imitation_mlflow.tracking.contract import PARENT_TAG
 from imitation_mlflow.tracking.store import experiment_id, log_params
 
 PAGE = 1000
+
+
+SETTLE_S = 2.0
+"""How long a worker that created a parent waits before looking for older ones. A racing
+worker's run is stamped before it is committed; without the wait, a worker could miss an
+older run still being written, keep its own, and leave two parents."""
 
 
 def open_parent(
@@ -36,6 +43,7 @@ def open_parent(
     existing = _parents(client, exp_id, identity)
     if not existing:
         mine = client.create_run(exp_id, run_name=run_name, tags={**identity, **(tags or {})})
+        time.sleep(SETTLE_S)  # let racing workers' runs (maybe older, stamped earlier) commit
         existing = _parents(client, exp_id, identity)
         if existing[0] != mine.info.run_id:
             client.delete_run(mine.info.run_id)  # another worker's is older: share theirs

@@ -18,15 +18,24 @@ pytestmark = pytest.mark.e2e
 
 def test_expert_train_records_registers_and_stores(mlflow_store, tmp_path, cli_bin, monkeypatch):
     monkeypatch.setenv("IMITATION_MLFLOW_CACHE", str(tmp_path / "cache"))
-    done = run_cli(
-        [str(cli_bin), "expert", "train", "seals_cartpole", "--timesteps", "2048"]
-        + ["--eval-episodes", "4", "--select-every", "1024", "--select-episodes", "2"]
-        + ["--no-progress"],
-        tmp_path,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    tiny = [str(cli_bin), "expert", "train", "seals_cartpole", "--timesteps", "2048"]
+    tiny += ["--eval-episodes", "4", "--select-every", "1024", "--select-episodes", "2"]
+    tiny += ["--no-progress"]
+    weak = run_cli(tiny, tmp_path)
+    assert weak.returncode == 0, weak.stderr[-3000:]
+    # Weaker than the shipped 500-return expert: kept by its hash, not what runs use.
+    assert "not promoted: runs keep using the shipped expert (return 500)" in weak.stderr
     stored = store_expert_path("seals/CartPole-v0")
-    assert f"saved {stored}" in done.stdout
+    assert not stored.exists() and resolve_expert("seals/CartPole-v0").origin == "shipped"
+    mlflow.delete_run(
+        mlflow.search_runs(experiment_names=["experts"], output_format="list")[0].info.run_id
+    )
+    client = MlflowClient()
+    client.delete_registered_model("expert-seals-CartPole-v0")
+
+    done = run_cli([*tiny, "--promote"], tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"saved {stored}" in done.stdout and "not promoted" not in done.stderr
 
     (run,) = mlflow.search_runs(experiment_names=["experts"], output_format="list")
     assert run.info.status == "FINISHED"
@@ -48,17 +57,19 @@ def test_expert_train_records_registers_and_stores(mlflow_store, tmp_path, cli_b
     assert ref.origin == "store" and ref.path == stored
     assert run.data.metrics["expert_return_deterministic_mean"] > 0
 
-    # Without the local copy (another machine on the same tracking server), runs take the
-    # newest registered version, downloaded from the registry.
+    # Without the local copy (another machine on the same tracking server), `auto` takes the
+    # stronger shipped expert; asked for the registry, runs get the registered version.
     stored.unlink()
+    assert resolve_expert("seals/CartPole-v0").origin == "shipped"
     train = [str(cli_bin), "train", "bc", "seals_cartpole", "--no-progress", *TINY_BC]
-    bc = run_cli(train, tmp_path)
-    assert bc.returncode == 0, bc.stderr[-3000:]
-    (bc_run,) = mlflow.search_runs(experiment_names=["imitation"], output_format="list")
-    tags = bc_run.data.tags
-    assert tags["expert_source"] == "registry"
-    assert tags["expert_model_uri"] == "models:/expert-seals-CartPole-v0/1"
-    assert tags["expert_sha256"] == version.tags["sha256"]
+    bc = run_cli([*train, "--set", "expert.source=registry"], tmp_path)
+    # The registered version is the 2048-step expert: barely better than random, so the run
+    # is refused before it starts (its normalized score would be meaningless).
+    assert bc.returncode == 2
+    (line,) = [x for x in bc.stderr.splitlines() if x.startswith("Error:")]
+    assert "the registry expert" in line and "expert-seals-CartPole-v0/1" in line
+    assert "not clearly above the random policy" in line
+    assert not mlflow.search_runs(experiment_names=["imitation"], output_format="list")
 
 
 def test_registry_source_without_a_registered_expert_is_a_user_error(mlflow_store):

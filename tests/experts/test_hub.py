@@ -17,7 +17,7 @@ from imitation_mlflow.errors import UserError
 from imitation_mlflow.experts import resolve
 from imitation_mlflow.experts.resolve import ExpertRef, load_expert
 from imitation_mlflow.experts.shipped import shipped_envs, shipped_expert_path, shipped_experts
-from imitation_mlflow.experts.store import file_sha256, store_expert_path
+from imitation_mlflow.experts.store import file_sha256, keep_expert, promote
 
 CARTPOLE = "seals/CartPole-v0"
 REPO = "HumanCompatibleAI/ppo-seals-CartPole-v0"
@@ -110,11 +110,10 @@ def test_shipped_expert_resolves_without_asking_the_hub(hub):
     assert ref.origin == "shipped" and hub.requests == []
 
 
-def test_local_store_comes_before_shipped(hub, tmp_path, monkeypatch):
+def test_a_store_expert_as_strong_as_the_shipped_one_comes_first(hub, tmp_path, monkeypatch):
     monkeypatch.setenv("IMITATION_MLFLOW_CACHE", str(tmp_path))
-    stored = store_expert_path(CARTPOLE)
-    stored.parent.mkdir(parents=True)
-    stored.write_bytes(_shipped().read_bytes())
+    kept = keep_expert(CARTPOLE, _shipped(), mean_return=500.0)
+    stored = promote(CARTPOLE, file_sha256(kept), forced=False)
     ref = resolve_expert(CARTPOLE)
     assert ref.origin == "store" and ref.path == stored and hub.requests == []
     assert resolve_expert(CARTPOLE, source="shipped").origin == "shipped"
