@@ -44,11 +44,28 @@ def load_runs(
         frame = runs_frame(scan.records)
     else:
         frame = runs_frame(_experiment_runs(source, suite))
+    frame = without_non_finite_scores(frame)
     if frame.empty:
         raise UserError(f"no runs found in {source!r}")
     if measure_random:
         frame = fill_random_scores(frame)
     return add_normalized_scores(frame)
+
+
+def without_non_finite_scores(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop completed runs whose return or expert return is NaN or infinite, naming them.
+
+    One such run would turn every aggregate into ``nan``.
+    """
+    scores = frame[["score", "expert_score"]].astype(float).to_numpy()
+    bad = (frame["status"] == "COMPLETED").to_numpy() & ~np.isfinite(scores).all(axis=1)
+    if bad.any():
+        log.warning(
+            "skipped %d completed run(s) with a non-finite score: %s",
+            int(bad.sum()),
+            ", ".join(frame.loc[bad, "source"].astype(str).head(SHOW_SKIPPED)),
+        )
+    return frame[~bad]
 
 
 def _experiment_runs(experiment: str, suite: str | None) -> list[RunRecord]:

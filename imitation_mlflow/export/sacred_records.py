@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,9 @@ def _final_metrics(result: Any) -> dict[str, float]:
         metrics["random_return_mean"] = float(random_stats["monitor_return_mean"])
     if result.get("normalized_score") is not None:
         metrics["normalized_score"] = float(result["normalized_score"])
+    non_finite = sorted(key for key, value in metrics.items() if not math.isfinite(value))
+    if non_finite:
+        raise ValueError(f"non-finite {', '.join(non_finite)} in run.json's result")
     return metrics
 
 

@@ -69,6 +69,37 @@ def _points(client: MlflowClient, run: mlflow.entities.Run) -> dict[str, list[in
     }
 
 
+HF_SECRET = "hf_lab_token_never_stored_9f3a"
+DB_SECRET = "db-password-never-stored-7c21"
+
+
+def _artifact_texts(client: MlflowClient, run_id: str, path: str | None = None) -> Iterator[str]:
+    """Every artifact file of a run, downloaded and read as text (bytes decoded leniently)."""
+    for item in client.list_artifacts(run_id, path):
+        if item.is_dir:
+            yield from _artifact_texts(client, run_id, item.path)
+        else:
+            local = Path(
+                mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=item.path)
+            )
+            yield local.read_bytes().decode("utf-8", errors="replace")
+
+
+def _assert_secrets_never_stored(experiment: str, *secrets: str) -> int:
+    """No param, tag or artifact of any run of ``experiment`` holds one of ``secrets``; the
+    number of runs checked."""
+    client = MlflowClient()
+    found = client.get_experiment_by_name(experiment)
+    assert found is not None
+    runs = client.search_runs([found.experiment_id], max_results=1000)
+    for run in runs:
+        stored = [*run.data.params.values(), *run.data.tags.values()]
+        stored += list(_artifact_texts(client, run.info.run_id))
+        for secret in secrets:
+            assert not any(secret in text for text in stored), (run.info.run_name, secret)
+    return len(runs)
+
+
 def _eight_concurrent_runs(cli_bin: Path, cwd: Path, experiment: str) -> list[mlflow.entities.Run]:
     """A suite of 8 BC seeds as 8 processes at once; asserts each run arrived whole."""
     done = run_cli(
@@ -79,6 +110,7 @@ def _eight_concurrent_runs(cli_bin: Path, cwd: Path, experiment: str) -> list[ml
         ],
         cwd,
         timeout=900,
+        env={"HF_TOKEN": HF_SECRET},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     client = MlflowClient()
@@ -107,6 +139,7 @@ def test_suite_analysis_and_export_through_the_server(
     runs = _eight_concurrent_runs(cli_bin, tmp_path, "lab-suite")
     served = list((lab.root / "artifacts").rglob("result.json"))
     assert len(served) >= 8  # artifacts went through the server into its folder
+    assert _assert_secrets_never_stored("lab-suite", HF_SECRET) == 9  # 8 runs and the suite
 
     summary = run_cli([str(cli_bin), "summarize", "csv", "--experiment", "lab-suite"], tmp_path)
     assert summary.returncode == 0, summary.stderr
@@ -132,7 +165,8 @@ def test_suite_analysis_and_export_through_the_server(
 def test_tuning_workers_share_a_postgres_study(
     on_server: str, postgres: PostgresServer, tmp_path: Path, cli_bin: Path
 ) -> None:
-    storage = postgres.create_database("optuna_tune")
+    # The server trusts loopback, so any password works; it must never reach the store.
+    storage = postgres.create_database("optuna_tune").replace("postgres@", f"postgres:{DB_SECRET}@")
     done = run_cli(
         [
             str(cli_bin), "tune", "bc", "seals_cartpole", "--trials", "2", "--jobs", "2",
@@ -142,8 +176,10 @@ def test_tuning_workers_share_a_postgres_study(
         ],
         tmp_path,
         timeout=900,
+        env={"HF_TOKEN": HF_SECRET},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
+    assert _assert_secrets_never_stored("lab-tune", HF_SECRET, DB_SECRET) >= 4
     study = optuna.load_study(study_name="lab-bc", storage=storage)
     assert len(study.get_trials(states=(TrialState.COMPLETE,))) == 2
     trial_runs = MlflowClient().search_runs(

@@ -2,9 +2,11 @@ import json
 import zipfile
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from imitation_mlflow.analysis import runs_frame
+from imitation_mlflow.analysis.loading import load_runs, without_non_finite_scores
 from imitation_mlflow.errors import UserError
 from imitation_mlflow.export import RecordScan, read_records
 from tests.sacred_runs import write_run
@@ -95,3 +97,39 @@ def test_written_run_json_has_sacred_keys(tmp_path):
         "experiment",
         "meta",
     } <= set(run)
+
+
+def test_non_finite_scores_are_skipped_and_named(tmp_path, caplog):
+    write_run(tmp_path, 1, algo="bc", env_id="seals/Hopper-v1", seed=0, score=50.0)
+    nan = write_run(tmp_path, 2, algo="bc", env_id="seals/Hopper-v1", seed=1, score=float("nan"))
+    inf = write_run(tmp_path, 3, algo="bc", env_id="seals/Hopper-v1", seed=2, score=1.0)
+    run_json = inf / "run.json"
+    run_json.write_text(
+        run_json.read_text().replace(
+            '"monitor_return_mean": 100.0', '"monitor_return_mean": Infinity'
+        )
+    )
+    scan = read_records(tmp_path)
+    assert [r.tags["seed"] for r in scan.records] == ["0"]
+    assert sorted(scan.skipped) == sorted([str(nan), str(inf)])
+    frame = load_runs(str(tmp_path), measure_random=False)
+    assert len(frame) == 1 and "skipped 2 corrupt or partial run folder(s)" in caplog.text
+
+
+def test_a_frame_drops_completed_runs_with_non_finite_scores(caplog):
+    frame = pd.DataFrame(
+        {
+            "algo": ["bc", "bc", "bc"],
+            "env_id": ["e"] * 3,
+            "seed": [0, 1, 2],
+            "status": ["COMPLETED", "COMPLETED", "FAILED"],
+            "score": [1.0, float("nan"), float("nan")],
+            "expert_score": [2.0, 2.0, 2.0],
+            "random_score": [0.0] * 3,
+            "normalized_score": [float("nan")] * 3,
+            "source": ["runs:/a", "runs:/b", "runs:/c"],
+        }
+    )
+    kept = without_non_finite_scores(frame)
+    assert list(kept["source"]) == ["runs:/a", "runs:/c"]  # a failed run has no score to judge
+    assert "skipped 1 completed run(s) with a non-finite score: runs:/b" in caplog.text
