@@ -227,6 +227,10 @@ class CommonConfig(Section):
     checkpoint_interval: int = at_least(0, default=0)
     """Save a full training-state checkpoint every this many rounds (0: none). A round is one
     BC epoch, one DAgger round, or one GAIL/AIRL generator round."""
+    checkpoint_minutes: float = at_least(0, default=10.0)
+    """Also save one at the end of the first round that ends this many minutes after the
+    last checkpoint (or the start), so a long run that dies loses at most about this much
+    work (0: by rounds only)."""
     environment: EnvironmentConfig = EnvironmentConfig()
     """The environment and its vectorization."""
     expert: ExpertConfig = ExpertConfig()

@@ -48,6 +48,7 @@ RESUMABLE = (
     "bc.n_epochs",
     "bc.n_batches",
     "checkpoint_interval",
+    "checkpoint_minutes",
     "expert.path",
     "policy_evaluation.",
 )

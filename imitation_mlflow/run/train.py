@@ -54,7 +54,8 @@ def train(seeds: Sequence[SeedTraining], *, progress: bool) -> TrainReport:
 
     A fresh run seeds the global generators from the ``training`` stream; a resumed one
     restores them, and everything else, from its checkpoint. Every
-    ``checkpoint_interval`` rounds a seed's full state goes to its ``checkpoints/<round>/``.
+    ``checkpoint_interval`` rounds, and after the first round ending ``checkpoint_minutes``
+    after the last checkpoint, a seed's full state goes to its ``checkpoints/<round>/``.
     """
     first = seeds[0]
     resume = first.inputs.resume
@@ -92,13 +93,18 @@ def train(seeds: Sequence[SeedTraining], *, progress: bool) -> TrainReport:
 
 def _after_round(seed: SeedTraining, show: Callable[[], None]) -> RoundCallback:
     interval = seed.inputs.config.checkpoint_interval
+    every_s = seed.inputs.config.checkpoint_minutes * 60
+    last = [time.monotonic()]
 
     def after_round(end: RoundEnd) -> None:
         show()
-        if interval and end.round % interval == 0:
+        by_rounds = bool(interval) and end.round % interval == 0
+        by_time = every_s > 0 and time.monotonic() - last[0] >= every_s
+        if by_rounds or by_time:
             folder = f"{CHECKPOINTS}/{end.round:05d}"
             algorithm = seed.training.algorithm
             for path in write_checkpoint(seed.workdir / folder, algorithm, seed.venv):
                 seed.tracked.log_artifact(path, folder)
+            last[0] = time.monotonic()
 
     return after_round

@@ -77,7 +77,7 @@ def latest_checkpoint(run_id: str, destination: Path, marker: str) -> Checkpoint
         raise UserError(
             f"run {run_id} has no complete checkpoint to resume from (none holds {marker}, "
             "including any written before full-state checkpoints); train with "
-            "checkpoint_interval > 0"
+            "checkpoint_interval > 0 or a checkpoint_minutes shorter than the run"
         )
     directory = Path(client.download_artifacts(run_id, complete, str(destination)))
     present = {a.path for a in client.list_artifacts(run_id)}

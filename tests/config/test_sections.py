@@ -43,6 +43,7 @@ def test_defaults_build():
         ("bc.log_interval", 0, "at least 1"),
         ("policy_evaluation.random_episodes", 0, "at least 1"),
         ("checkpoint_interval", -1, "at least 0"),
+        ("checkpoint_minutes", -0.5, "at least 0"),
     ],
 )
 def test_minimum(key, value, allowed):

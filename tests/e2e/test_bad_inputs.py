@@ -84,6 +84,10 @@ CASES: dict[str, Bad] = {
     "zero envs": Bad((*T, "--set", "environment.num_vec=0"), "num_vec"),
     "zero-width layer": Bad((*T, "--set", "policy.net_arch=[0]"), "net_arch"),
     "negative width": Bad((*T, "--set", "policy.net_arch=[-4]"), "net_arch"),
+    "negative checkpoint minutes": Bad(
+        (*T, "--set", "checkpoint_minutes=-1"), "checkpoint_minutes"
+    ),
+    "nan checkpoint minutes": Bad((*T, "--set", "checkpoint_minutes=nan"), "checkpoint_minutes"),
     "negative dagger steps": Bad(
         ("train", "dagger", "seals_cartpole", "--set", "dagger.total_timesteps=-10"),
         "total_timesteps",

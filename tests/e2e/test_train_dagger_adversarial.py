@@ -77,6 +77,28 @@ def test_adversarial_runs_log_curves_reward_and_checkpoints(mlflow_store, algo):
     assert checkpoints == {"checkpoints/00002", "checkpoints/00004"}
 
 
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [(1e-9, {f"checkpoints/0000{r}" for r in range(1, 5)}), (0.0, set())],
+)
+def test_checkpoints_by_time(mlflow_store, minutes, expected):
+    """A round that ends ``checkpoint_minutes`` after the last checkpoint writes one (here:
+    every round); 0 turns it off, leaving only ``checkpoint_interval``'s (none here)."""
+    run = train_adversarial_ex.run(
+        command_name="gail",
+        named_configs=["seals_cartpole", "fast_adversarial"],
+        config_updates={
+            "total_timesteps": 1024,
+            "checkpoint_minutes": minutes,
+            "environment.max_episode_steps": 50,
+        },
+    )
+    assert run.status == "COMPLETED", run.fail_trace
+    client = MlflowClient()
+    checkpoints = {a.path for a in client.list_artifacts(run.run_id, "checkpoints")}
+    assert checkpoints == expected
+
+
 def test_adversarial_user_errors(mlflow_store):
     from imitation_mlflow.errors import UserError
 
