@@ -77,6 +77,7 @@ def benchmark_run(jobs: int, progress: bool, **matrix: Any) -> None:
     def announce(plan: Any) -> None:
         elsewhere = f", {plan.running} still running elsewhere" if plan.running else ""
         reaped = f" ({plan.reaped} phantom RUNNING runs marked KILLED)" if plan.reaped else ""
+        reaped += f", {plan.resumed} resumed from their checkpoints" if plan.resumed else ""
         click.echo(
             f"suite run {plan.parent_run_id}: {plan.run_count} to run "
             f"({len(plan.commands)} processes), {plan.skipped} already FINISHED{elsewhere}{reaped}"

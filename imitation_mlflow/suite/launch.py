@@ -18,9 +18,11 @@ from imitation_mlflow.config import parse_assignments
 from imitation_mlflow.config.cache import cache_dir
 from imitation_mlflow.config.sections import ExpertConfig
 from imitation_mlflow.errors import UserError
+from imitation_mlflow.run.checkpoint import STATE_FILE
 from imitation_mlflow.suite.matrix import (
     QUICK_ENVS,
     QUICK_SEEDS,
+    SuiteTask,
     check_entries,
     expand_matrix,
     shell_line,
@@ -32,7 +34,12 @@ from imitation_mlflow.suite.pool import PoolResult, ProcessPool
 from imitation_mlflow.suite.reap import reap
 from imitation_mlflow.suite.slurm import absolute_tracking_uri, slurm_script
 from imitation_mlflow.tracking.contract import SUITE_TAG
-from imitation_mlflow.tracking.suites import child_statuses, close_suite_run, open_suite_run
+from imitation_mlflow.tracking.suites import (
+    child_statuses,
+    close_suite_run,
+    open_suite_run,
+    resumable_children,
+)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -71,6 +78,8 @@ class SuitePlan:
     """Runs left out because they are RUNNING elsewhere (their process is alive)."""
     reaped: int = 0
     """Phantom runs of this suite (RUNNING, process gone) that were ended KILLED to rerun."""
+    resumed: int = 0
+    """KILLED runs (stopped, or reaped) that continue from their newest checkpoint."""
 
     @property
     def run_count(self) -> int:
@@ -83,7 +92,9 @@ def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan
 
     Every run's config must build; with ``check_experts`` (runs on this machine) every
     environment's expert must also resolve and load here, before the parent exists.
-    The suite's phantom runs (RUNNING, their process gone) are ended KILLED and run again.
+    The suite's phantom runs (RUNNING, their process gone) are ended KILLED; KILLED runs
+    with a complete checkpoint continue from it into the same MLflow run (``--resume``),
+    other unfinished ones run again.
     """
     parse_assignments(matrix.sets)  # a malformed KEY=VALUE fails before anything
     if matrix.quick:
@@ -110,7 +121,14 @@ def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan
         e for e in entries if statuses.get(e.run_name) != "FINISHED" and e.run_name not in alive
     ]
     running = sum(e.run_name in alive for e in entries)
-    tasks = suite_tasks(todo, batch_seeds=matrix.batch_seeds)
+    resumable = {} if matrix.force else resumable_children(parent, STATE_FILE)
+    resumes = [
+        SuiteTask(e.algo, e.env, (e.seed,), resumable[e.run_name])
+        for e in todo
+        if e.run_name in resumable
+    ]
+    fresh = [e for e in todo if e.run_name not in resumable]
+    tasks = resumes + suite_tasks(fresh, batch_seeds=matrix.batch_seeds)
     commands = {
         task.name: train_command(
             task, experiment=matrix.experiment, suite_run_id=parent, sets=matrix.sets
@@ -119,7 +137,9 @@ def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan
     }
     runs = {task.name: task.run_names for task in tasks}
     skipped = len(entries) - len(todo) - running
-    return SuitePlan(parent, commands, runs, skipped, running, len(reaping.killed))
+    return SuitePlan(
+        parent, commands, runs, skipped, running, len(reaping.killed), resumed=len(resumes)
+    )
 
 
 def check_experts_elsewhere(experts: set[tuple[str, ExpertConfig]]) -> None:

@@ -14,6 +14,7 @@ from imitation_mlflow.config.registry import ALGORITHMS, algorithm
 from imitation_mlflow.config.sections import CommonConfig
 from imitation_mlflow.config.seeds import format_seed_list, parse_seed_list
 from imitation_mlflow.errors import UserError, unknown_choice
+from imitation_mlflow.run.request import RESUMABLE
 
 QUICK_ENVS = ("seals_cartpole",)
 QUICK_SEEDS = 2
@@ -27,6 +28,8 @@ class SuiteTask:
     algo: str
     env: str
     seeds: tuple[int, ...]
+    resume_run_id: str | None = None
+    """The killed run this task continues from its newest checkpoint (one seed)."""
 
     @property
     def name(self) -> str:
@@ -128,8 +131,16 @@ def train_command(
 ) -> list[str]:
     """The ``imitation-mlflow train`` command of a task (this interpreter: any venv works).
 
-    Only the overrides that exist in the run's config are passed on.
+    Only the overrides that exist in the run's config are passed on; a task resuming a
+    killed run passes on only those ``--resume`` accepts (its budgets and evaluation).
     """
+    if task.resume_run_id is not None:
+        command = [sys.executable, "-m", "imitation_mlflow", "train", task.algo, task.env]
+        command += ["--resume", task.resume_run_id, "--experiment", experiment, "--no-progress"]
+        for item in sets_for(task.algo, sets):
+            if item.partition("=")[0].strip().startswith(RESUMABLE):
+                command += ["--set", item]
+        return command
     seeds = (
         ["--seed", str(task.seeds[0])]
         if len(task.seeds) == 1

@@ -56,16 +56,11 @@ def stored_run(run_id: str) -> StoredRun:
     )
 
 
-def latest_checkpoint(run_id: str, destination: Path, marker: str) -> Checkpoint:
-    """Download the newest complete ``checkpoints/<round>`` of ``run_id`` into ``destination``.
-
-    A checkpoint is complete when it holds ``marker``, the file uploaded last; a newer one
-    cut short by a kill during its upload is passed over.
-    """
-    client = MlflowClient()
+def newest_complete_checkpoint(client: MlflowClient, run_id: str, marker: str) -> str | None:
+    """The artifact path of the newest ``checkpoints/<round>`` holding ``marker``, if any."""
     rounds = [a.path for a in client.list_artifacts(run_id, CHECKPOINTS) if a.is_dir]
     newest_first = sorted(rounds, key=lambda path: int(path.rsplit("/", 1)[-1]), reverse=True)
-    complete = next(
+    return next(
         (
             folder
             for folder in newest_first
@@ -73,6 +68,16 @@ def latest_checkpoint(run_id: str, destination: Path, marker: str) -> Checkpoint
         ),
         None,
     )
+
+
+def latest_checkpoint(run_id: str, destination: Path, marker: str) -> Checkpoint:
+    """Download the newest complete ``checkpoints/<round>`` of ``run_id`` into ``destination``.
+
+    A checkpoint is complete when it holds ``marker``, the file uploaded last; a newer one
+    cut short by a kill during its upload is passed over.
+    """
+    client = MlflowClient()
+    complete = newest_complete_checkpoint(client, run_id, marker)
     if complete is None:
         raise UserError(
             f"run {run_id} has no complete checkpoint to resume from (none holds {marker}, "

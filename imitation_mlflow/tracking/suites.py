@@ -6,6 +6,7 @@ from typing import Any
 
 from mlflow.tracking import MlflowClient
 
+from imitation_mlflow.tracking.checkpoints import newest_complete_checkpoint
 from imitation_mlflow.tracking.contract import SUITE_TAG
 from imitation_mlflow.tracking.liveness import heartbeat, this_process
 from imitation_mlflow.tracking.parents import children, mark_best, open_parent
@@ -57,12 +58,31 @@ def close_suite_run(run_id: str, *, finished: int, failed: int, killed: bool = F
 
 def child_statuses(suite_run_id: str) -> dict[str, str]:
     """Run name -> MLflow status of the suite's children (the latest run of each name)."""
-    statuses: dict[str, str] = {}
+    return {name: status for name, (_, status) in latest_children(suite_run_id).items()}
+
+
+def latest_children(suite_run_id: str) -> dict[str, tuple[str, str]]:
+    """Run name -> (run id, MLflow status) of the latest child of each name."""
+    latest: dict[str, tuple[str, str]] = {}
     newest_last = children(
         suite_run_id,
         where=f"tags.{SUITE_TAG} = '{suite_run_id}'",
         order_by=["attributes.start_time ASC"],
     )
     for run in newest_last:
-        statuses[str(run.info.run_name)] = str(run.info.status)
-    return statuses
+        latest[str(run.info.run_name)] = (str(run.info.run_id), str(run.info.status))
+    return latest
+
+
+def resumable_children(suite_run_id: str, marker: str) -> dict[str, str]:
+    """Run name -> id of the suite's latest children that can continue from a checkpoint.
+
+    Those are KILLED (stopped, or reaped as phantoms) and left a complete checkpoint (one
+    holding ``marker``).
+    """
+    client = MlflowClient()
+    return {
+        name: run_id
+        for name, (run_id, status) in latest_children(suite_run_id).items()
+        if status == "KILLED" and newest_complete_checkpoint(client, run_id, marker) is not None
+    }
