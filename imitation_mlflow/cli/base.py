@@ -90,7 +90,7 @@ class ConfigChoice:
 
 
 def config_options(func: F) -> F:
-    """``--set``, ``--config``, ``--config-file``, ``--tuned/--no-tuned``, ``--expert-path``."""
+    """The config options of ``train`` and ``tune``: ``--set``, ``--config`` and the rest."""
     options = [
         click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Set a config key."),
         click.option(
@@ -109,6 +109,12 @@ def config_options(func: F) -> F:
             help="Start from the tuned config <algo>_<env> when one exists.",
         ),
         click.option("--expert-path", default=None, help="SB3 PPO zip of the expert to imitate."),
+        click.option(
+            "--trust-expert-source",
+            "trust_expert_source",
+            is_flag=True,
+            help="Load a hub expert from an owner outside the trusted ones (pickled code).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -124,6 +130,7 @@ def config_choice(
     config_file: str | None,
     tuned: bool,
     expert_path: str | None,
+    trust_expert_source: bool = False,
 ) -> ConfigChoice:
     """Check ALGO and ENV and read what the config options ask for.
 
@@ -138,6 +145,8 @@ def config_choice(
     updates = parse_assignments(sets)
     if expert_path is not None:
         updates["expert.path"] = expert_path
+    if trust_expert_source:
+        updates["expert.trust_source"] = True
     return ConfigChoice(named, extra, updates)
 
 

@@ -128,6 +128,11 @@ def expert_train(
     is_flag=True,
     help="Also pull the dataset repo of the same name (for demonstrations.source=hub).",
 )
+@click.option(
+    "--trust-expert-source",
+    is_flag=True,
+    help="Accept an owner outside the trusted ones (an expert zip is pickled code).",
+)
 @user_errors
 def expert_pull(
     env: str,
@@ -135,6 +140,7 @@ def expert_pull(
     organization: str | None,
     repo_id: str | None,
     with_demonstrations: bool,
+    trust_expert_source: bool,
 ) -> None:
     """Download the expert for ENV (environment config or gym id) from the hub into its cache.
 
@@ -152,6 +158,7 @@ def expert_pull(
         organization=organization,
         revision=revision,
         with_demonstrations=with_demonstrations,
+        trust=trust_expert_source,
     )
     click.echo(f"pulled {pulled.expert.repo_id}@{pulled.expert.revision} -> {pulled.expert.path}")
     click.echo(f"sha256 {pulled.expert.sha256}")

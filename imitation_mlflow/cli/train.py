@@ -96,6 +96,8 @@ def train(
             raise UserError("--resume continues with the run's own config; drop --config(-file)")
         if config["expert_path"] is not None:
             assignments.append(f"expert.path={config['expert_path']}")
+        if config["trust_expert_source"]:
+            assignments.append("expert.trust_source=true")
         requests = [
             resume_request(
                 resume_run_id, algo, assignments, env=env, experiment=experiment, progress=progress

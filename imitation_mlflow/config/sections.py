@@ -58,13 +58,16 @@ class ExpertConfig(Section):
     path: str | None = non_empty(None)
     """Explicit SB3 PPO zip; ``None`` resolves one (see ``source``)."""
     source: ExpertSource = "auto"
-    """``auto``: the explicit path, else the local expert store, else the expert shipped with
-    the package, else the hub. ``path``, ``store``, ``registry``, ``shipped`` or ``hub`` take
-    only that one."""
+    """``auto``: the explicit path, else the strongest recorded expert of the local expert
+    store, the model registry, the package's shipped ones and the hub. ``path``, ``store``,
+    ``registry``, ``shipped`` or ``hub`` take only that one."""
     repo_id: str | None = None
     """Hub model repo of the expert; ``None`` is ``HumanCompatibleAI/ppo-<env id, / as ->``."""
     revision: str | None = None
     """Hub branch, tag or commit of the expert; ``None`` is ``main``."""
+    trust_source: bool = False
+    """Accept a hub repo whose owner is not trusted (``IMITATION_MLFLOW_TRUSTED_HUB_OWNERS``,
+    default HumanCompatibleAI): an expert zip is pickled code, run when it is loaded."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

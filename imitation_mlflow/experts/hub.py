@@ -8,6 +8,7 @@ The hub's location, cache and offline mode are ``huggingface_hub``'s own setting
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from huggingface_hub import hf_hub_download
@@ -32,12 +33,39 @@ def hub_repo_id(gym_id: str, organization: str | None = None) -> str:
     return f"{organization or HUB_ORGANIZATION}/{repo_name(gym_id)}"
 
 
-def download_expert(repo_id: str, revision: str | None = None) -> HubFile:
+TRUSTED_OWNERS_ENV = "IMITATION_MLFLOW_TRUSTED_HUB_OWNERS"
+"""Comma-separated hub owners whose experts load without ``--trust-expert-source``."""
+
+
+def trusted_owners() -> list[str]:
+    """The hub owners trusted by default: :data:`TRUSTED_OWNERS_ENV`, else HumanCompatibleAI."""
+    named = [owner.strip() for owner in os.environ.get(TRUSTED_OWNERS_ENV, "").split(",")]
+    return [owner for owner in named if owner] or [HUB_ORGANIZATION]
+
+
+def check_trusted(repo_id: str, trust: bool) -> None:
+    """Refuse, before downloading, an expert repo whose owner is not trusted (unless ``trust``).
+
+    An SB3 zip is unpickled when it loads, so it can run any code.
+    """
+    owners = trusted_owners()
+    if trust or repo_id.split("/")[0] in owners:
+        return
+    raise UserError(
+        f"hub repo {repo_id!r} is not from a trusted owner ({', '.join(owners)}): an expert "
+        "zip is pickled code that runs when it loads; pass --trust-expert-source "
+        f"(expert.trust_source=true) if you trust it, or add its owner to {TRUSTED_OWNERS_ENV}"
+    )
+
+
+def download_expert(repo_id: str, revision: str | None = None, trust: bool = False) -> HubFile:
     """Download (or find in the hub cache) ``<repo name>.zip`` of the model repo ``repo_id``.
 
     Offline (``HF_HUB_OFFLINE=1``) only the cache is read. A file that is neither cached
-    nor reachable is a ``UserError`` naming the ways to get an expert.
+    nor reachable, or a repo of an untrusted owner (see :func:`check_trusted`), is a
+    ``UserError`` naming the ways forward.
     """
+    check_trusted(repo_id, trust)
     filename = f"{repo_id.split('/')[-1]}.zip"
     try:
         local = hf_hub_download(repo_id, filename, revision=revision)

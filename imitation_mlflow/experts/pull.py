@@ -26,15 +26,20 @@ def pull_expert(
     organization: str | None = None,
     revision: str | None = None,
     with_demonstrations: bool = False,
+    trust: bool = False,
 ) -> Pulled:
     """Download the expert of ``gym_id`` into the hub cache and check it fits the env.
 
     From ``repo_id`` (default ``<organization or HumanCompatibleAI>/ppo-<env>``) at
     ``revision``; ``with_demonstrations`` also caches the dataset repo of the same name, so
-    that ``demonstrations.source=hub`` runs work offline.
+    that ``demonstrations.source=hub`` runs work offline. ``trust`` accepts a repo outside
+    the trusted owners.
     """
     settings = ExpertConfig(
-        source="hub", repo_id=repo_id or hub_repo_id(gym_id, organization), revision=revision
+        source="hub",
+        repo_id=repo_id or hub_repo_id(gym_id, organization),
+        revision=revision,
+        trust_source=trust,
     )
     expert = load_checked_expert(gym_id, settings).ref
     demos = None

@@ -231,7 +231,8 @@ def _registered(gym_id: str) -> tuple[ExpertRef, float | None] | None:
 
 
 def _from_hub(gym_id: str, settings: ExpertConfig) -> ExpertRef:
-    fetched = hub.download_expert(settings.repo_id or hub.hub_repo_id(gym_id), settings.revision)
+    repo_id = settings.repo_id or hub.hub_repo_id(gym_id)
+    fetched = hub.download_expert(repo_id, settings.revision, trust=settings.trust_source)
     return ExpertRef(
         path=fetched.path,
         origin="hub",

@@ -50,6 +50,7 @@ RESUMABLE = (
     "checkpoint_interval",
     "checkpoint_minutes",
     "expert.path",
+    "expert.trust_source",
     "policy_evaluation.",
 )
 """What a resumed run may change: its budget, checkpoints, evaluation and where its expert

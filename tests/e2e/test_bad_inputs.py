@@ -194,6 +194,10 @@ CASES: dict[str, Bad] = {
         ("expert", "push", "seals_cartpole", "--repo-id", "me/x", "--expert-path", "gone.zip"),
         "gone.zip",
     ),
+    "untrusted hub expert": Bad(
+        (*T, "--set", "expert.source=hub", "--set", "expert.repo_id=stranger/ppo-x"), "stranger"
+    ),
+    "untrusted pull": Bad(("expert", "pull", "seals_cartpole", "--organization", "x"), "trust"),
     "expert push bad repo id": Bad(
         ("expert", "push", "seals_cartpole", "--repo-id", "no slash"), "repo"
     ),

@@ -82,14 +82,19 @@ def test_missing_repo_online_names_the_fixes(hub):
         resolve_expert("seals/MountainCar-v0")
     assert "--expert-path" in str(info.value) and hub.url in str(info.value)
     with pytest.raises(UserError, match="invalid repo id"):
-        resolve_expert(CARTPOLE, source="hub", repo_id="not a/valid repo")
+        resolve_expert(CARTPOLE, source="hub", repo_id="not a/valid repo", trust_source=True)
 
 
-def test_cli_pull_with_organization(hub):
+def test_cli_pull_with_organization(hub, monkeypatch):
     _publish(hub, "someone/ppo-seals-CartPole-v0")
-    result = CliRunner().invoke(
-        cli, ["expert", "pull", "seals/CartPole-v0", "--organization", "someone"]
-    )
+    pull = ["expert", "pull", "seals/CartPole-v0", "--organization", "someone"]
+    refused = CliRunner().invoke(cli, pull)
+    assert refused.exit_code == 2 and hub.requests == []  # refused before any download
+    assert "'someone/ppo-seals-CartPole-v0' is not from a trusted owner" in refused.stderr
+    monkeypatch.setenv("IMITATION_MLFLOW_TRUSTED_HUB_OWNERS", "HumanCompatibleAI, someone")
+    assert CliRunner().invoke(cli, pull).exit_code == 0
+    monkeypatch.delenv("IMITATION_MLFLOW_TRUSTED_HUB_OWNERS")
+    result = CliRunner().invoke(cli, [*pull, "--trust-expert-source"])
     assert result.exit_code == 0, result.output
     assert "someone/ppo-seals-CartPole-v0@" in result.output
     assert file_sha256(_shipped()) in result.output
@@ -177,7 +182,10 @@ def test_push_publishes_expert_card_and_demonstrations(hub, tmp_path, monkeypatc
     assert json.loads(model.files["results.json"])["evaluation"]["n_traj"] == 2
     assert f"@ {model.commit}" in result.output and hub.card_errors == []
     # What was pushed is what a run pulls: the expert and its demonstrations.
-    ref = resolve_expert(CARTPOLE, source="hub", repo_id="me/cartpole-expert")
+    untrusted = r"'me/cartpole-expert' is not from a trusted owner \(HumanCompatibleAI\)"
+    with pytest.raises(UserError, match=untrusted):
+        resolve_expert(CARTPOLE, source="hub", repo_id="me/cartpole-expert")
+    ref = resolve_expert(CARTPOLE, source="hub", repo_id="me/cartpole-expert", trust_source=True)
     assert ref.sha256 == file_sha256(_shipped())
     demos = download_demonstrations("me/cartpole-expert", None, 3)
     assert len(demos.trajectories) == 3 and all(len(t) > 0 for t in demos.trajectories)
