@@ -1,5 +1,6 @@
-"""A suite child killed outright (SIGKILL) is reaped by the next `benchmark run` and continues
-from its newest checkpoint into the same MLflow run, instead of starting over."""
+"""Suites and SIGKILL: a child killed outright is reaped by the next `benchmark run` and
+continues from its newest checkpoint into the same MLflow run; a suite killed outright leaves
+no child training on, and `runs reap` ends its phantom parent."""
 
 from __future__ import annotations
 
@@ -59,3 +60,35 @@ def test_a_sigkilled_child_resumes_into_the_same_run(mlflow_store, tmp_path: Pat
     assert finished.info.status == "FINISHED"
     assert int(finished.data.tags["resumed_from_round"]) >= 2
     assert finished.data.metrics["normalized_score"] > 0
+
+
+def _process_gone(pid: int, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_sigkilled_suite_stops_its_children(mlflow_store, tmp_path: Path, cli_bin):
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_RUN_ID"}
+    suite = subprocess.Popen(
+        [str(cli_bin), *SUITE], cwd=tmp_path, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    client = MlflowClient()
+    run_id, child_pid = _child_with_a_checkpoint(client, time.monotonic() + 300)
+    suite.kill()
+    suite.wait(timeout=30)
+    assert _process_gone(child_pid, time.monotonic() + 60)  # it noticed its parent was gone
+    child = client.get_run(run_id)
+    assert child.info.status == "KILLED"  # it ended its own run, as on SIGTERM
+    parent_id = child.data.tags["suite"]
+    assert client.get_run(parent_id).info.status == "RUNNING"  # the killed suite's phantom
+
+    reaped = run_cli([str(cli_bin), "runs", "reap"], tmp_path)
+    assert reaped.returncode == 0, reaped.stderr
+    assert client.get_run(parent_id).info.status == "KILLED"
+    assert client.get_run(parent_id).data.tags["reaped"]
