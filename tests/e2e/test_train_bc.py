@@ -31,7 +31,8 @@ def _artifact(run_id: str, name: str) -> str:
     return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=name)).read_text()
 
 
-def test_cli_run_follows_the_tracking_contract(mlflow_store, tmp_path, cli_bin):
+def test_cli_run_follows_the_tracking_contract(mlflow_store, tmp_path, cli_bin, monkeypatch):
+    monkeypatch.setenv("IMITATION_MLFLOW_CACHE", str(tmp_path / "cache"))  # rolls out its own
     done = run_cli(
         [str(cli_bin), "train", "bc", "seals_cartpole", "--seed", "0", "--no-progress"], tmp_path
     )
