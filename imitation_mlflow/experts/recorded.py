@@ -131,7 +131,7 @@ def _into_store(
     weaker = best is not None and mean_return < best
     if stronger is not None and weaker and not job.promote:
         return kept, f"the {stronger.where} expert (return {best:.6g})"
-    return promote(job.gym_id, file_sha256(kept), forced=weaker), None
+    return promote(job.gym_id, kept.stem, forced=weaker), None  # kept as <sha256>.zip
 
 
 def _params(job: ExpertTraining) -> dict[str, object]:

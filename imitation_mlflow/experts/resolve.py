@@ -104,8 +104,7 @@ def resolve_expert(gym_id: str, settings: ExpertConfig = AUTO) -> ExpertRef:
         return _from_hub(gym_id, settings)
     if settings.source == "auto":
         return _auto(gym_id, settings)
-    registered = lambda env: (_registered(env) or (None, None))[0]  # noqa: E731
-    finders = {"store": _stored, "registry": registered, "shipped": _shipped}
+    finders = {"store": _stored, "registry": _registered_ref, "shipped": _shipped}
     found = finders[settings.source](gym_id)
     if found is None:
         raise UserError(_missing(settings.source, gym_id))
@@ -119,6 +118,8 @@ class Candidate:
     where: str
     mean_return: float | None
     find: Callable[[], ExpertRef | None]
+    forced: bool = False
+    """A store expert promoted with ``--promote``: taken first, whatever its return."""
 
 
 def _auto(gym_id: str, settings: ExpertConfig) -> ExpertRef:
@@ -129,11 +130,9 @@ def _auto(gym_id: str, settings: ExpertConfig) -> ExpertRef:
     ones, in the order store, registry, shipped, hub. The hub, when it cannot be reached,
     gives way to the next candidate.
     """
-    stored = promoted_expert(gym_id)
-    if stored is not None and stored.forced:
-        return _store_ref(stored.path)
+    places = candidates(gym_id, settings)
     failures: list[str] = []
-    for candidate in _ranked(candidates(gym_id, settings)):
+    for candidate in [c for c in places if c.forced] + _ranked(places):
         try:
             found = candidate.find()
         except UserError as exc:
@@ -149,12 +148,17 @@ def _auto(gym_id: str, settings: ExpertConfig) -> ExpertRef:
 
 
 def candidates(gym_id: str, settings: ExpertConfig = AUTO) -> list[Candidate]:
-    """Every place ``auto`` resolution looks, with its recorded return (nothing downloaded)."""
+    """Every place ``auto`` resolution looks, with its recorded return.
+
+    The hub is asked only when a candidate's ``find`` is called; a registry version is
+    downloaded (once, into the cache) to be a candidate.
+    """
     found: list[Candidate] = []
     stored = promoted_expert(gym_id)
     if stored is not None:
-        found.append(Candidate("store", stored.mean_return, lambda: _store_ref(stored.path)))
-    elif _stored(gym_id) is not None:
+        store_ref = _store_ref(stored.path)
+        found.append(Candidate("store", stored.mean_return, lambda: store_ref, stored.forced))
+    elif store_expert_path(gym_id).is_file():
         found.append(Candidate("store", None, lambda: _stored(gym_id)))
     registered = _registered(gym_id)
     if registered is not None:
@@ -228,6 +232,11 @@ def _registered(gym_id: str) -> tuple[ExpertRef, float | None] | None:
     path, uri, mean_return = found
     ref = ExpertRef(path=path, origin="registry", sha256=file_sha256(path), model_uri=uri)
     return ref, mean_return
+
+
+def _registered_ref(gym_id: str) -> ExpertRef | None:
+    found = _registered(gym_id)
+    return found[0] if found is not None else None
 
 
 def _from_hub(gym_id: str, settings: ExpertConfig) -> ExpertRef:

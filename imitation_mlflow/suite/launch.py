@@ -37,6 +37,7 @@ from imitation_mlflow.tracking.contract import SUITE_TAG
 from imitation_mlflow.tracking.suites import (
     child_statuses,
     close_suite_run,
+    latest_children,
     open_suite_run,
     resumable_children,
 )
@@ -116,12 +117,13 @@ def plan_suite(matrix: SuiteMatrix, *, check_experts: bool = False) -> SuitePlan
     parent = open_suite_run(matrix.experiment, name, params)
     reaping = reap([matrix.experiment], where=f"tags.{SUITE_TAG} = '{parent}'")
     alive = {run.run_name for run in reaping.alive}
-    statuses = {} if matrix.force else child_statuses(parent)
+    latest = {} if matrix.force else latest_children(parent)
+    statuses = {name: status for name, (_, status) in latest.items()}
     todo = [
         e for e in entries if statuses.get(e.run_name) != "FINISHED" and e.run_name not in alive
     ]
     running = sum(e.run_name in alive for e in entries)
-    resumable = {} if matrix.force else resumable_children(parent, STATE_FILE)
+    resumable = resumable_children(latest, STATE_FILE)
     resumes = [
         SuiteTask(e.algo, e.env, (e.seed,), resumable[e.run_name])
         for e in todo

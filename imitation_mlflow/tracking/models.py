@@ -111,10 +111,7 @@ def best_registered_zip(name: str, download_root: Path) -> tuple[Path, str, floa
         return None
     if not versions:
         return None
-    best = max(
-        versions,
-        key=lambda v: (_recorded_return(v) is not None, _recorded_return(v) or 0.0, int(v.version)),
-    )
+    best = max(versions, key=_strength)
     uri = f"models:/{name}/{best.version}"
     target = download_root / name / str(best.version)
     zips = sorted(target.rglob("*.zip")) if target.is_dir() else []

@@ -74,15 +74,15 @@ def latest_children(suite_run_id: str) -> dict[str, tuple[str, str]]:
     return latest
 
 
-def resumable_children(suite_run_id: str, marker: str) -> dict[str, str]:
-    """Run name -> id of the suite's latest children that can continue from a checkpoint.
+def resumable_children(latest: dict[str, tuple[str, str]], marker: str) -> dict[str, str]:
+    """Run name -> id of the children in ``latest`` that can continue from a checkpoint.
 
-    Those are KILLED (stopped, or reaped as phantoms) and left a complete checkpoint (one
-    holding ``marker``).
+    ``latest`` is :func:`latest_children`'s answer. Those are KILLED (stopped, or reaped as
+    phantoms) and left a complete checkpoint (one holding ``marker``).
     """
     client = MlflowClient()
     return {
         name: run_id
-        for name, (run_id, status) in latest_children(suite_run_id).items()
+        for name, (run_id, status) in latest.items()
         if status == "KILLED" and newest_complete_checkpoint(client, run_id, marker) is not None
     }
